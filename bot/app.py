@@ -1,0 +1,119 @@
+"""Assemble the python-telegram-bot Application and its start/stop services."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram import (
+    BotCommand,
+    BotCommandScopeAllGroupChats,
+    BotCommandScopeAllPrivateChats,
+    LinkPreviewOptions,
+)
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
+
+from bot.commands import commands_for
+from bot.config import LANGUAGES, require_token
+from bot.context import CONTEXT_TYPES, CourtyardApplication, CourtyardContext
+from bot.errors import report_error
+from bot.i18n import translator
+from bot.reconcile import reconcile_config
+from bot.services import Services
+from handlers.registry import register_handlers
+
+logger = logging.getLogger(__name__)
+
+INBOX_RETENTION = timedelta(days=3)
+
+
+def build_application(services: Services) -> CourtyardApplication:
+    """A ready-to-start Application; storage opens in `post_init`.
+
+    There is no Updater: `bot.runner` fetches updates itself so that each one is stored
+    before Telegram is told we have it.
+    """
+    telegram = services.settings.telegram
+    limits = telegram.rate_limit
+    application: CourtyardApplication = (
+        ApplicationBuilder()
+        .token(require_token(services.settings))
+        .base_url(telegram.base_url)
+        .base_file_url(telegram.base_file_url)
+        .updater(None)
+        .context_types(CONTEXT_TYPES)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                allow_sending_without_reply=True,
+            )
+        )
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=limits.overall_per_second,
+                overall_time_period=1,
+                group_max_rate=limits.group_per_minute,
+                group_time_period=60,
+                max_retries=limits.max_retries,
+            )
+        )
+        .get_updates_read_timeout(telegram.poll_timeout + 10)
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    application.bot_data.attach(services)
+    register_handlers(application)
+    application.add_error_handler(report_error)
+    return application
+
+
+async def post_init(application: CourtyardApplication) -> None:
+    """Open storage, register commands, schedule housekeeping."""
+    services = application.bot_data.services
+    await services.database.open()
+    await reconcile_config(services)
+    await register_commands(application)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(
+            prune_inbox, interval=timedelta(hours=6), first=timedelta(minutes=1)
+        )
+
+
+async def post_shutdown(application: CourtyardApplication) -> None:
+    """Close storage after the last update was handled."""
+    await application.bot_data.services.database.close()
+
+
+async def register_commands(application: CourtyardApplication) -> None:
+    """setMyCommands for private and group chats in both languages, plus a default."""
+    bot = application.bot
+    default_language = application.bot_data.services.settings.community.language
+    scopes = (
+        (BotCommandScopeAllPrivateChats(), True),
+        (BotCommandScopeAllGroupChats(), False),
+    )
+    for scope, private in scopes:
+        for language_code in (*LANGUAGES, None):
+            _ = translator(language_code or default_language)
+            commands = [
+                BotCommand(command.name, _(command.description))
+                for command in commands_for(private=private, include_admin=False)
+            ]
+            try:
+                await bot.set_my_commands(commands, scope=scope, language_code=language_code)
+            except TelegramError as exc:
+                # The menu is a convenience; a failure must not keep the bot from running.
+                logger.warning(
+                    "setMyCommands failed for %s/%s: %s", scope.type, language_code, exc
+                )
+
+
+async def prune_inbox(context: CourtyardContext) -> None:
+    """Forget handled updates after a few days (they contain message texts)."""
+    removed = await context.services.inbox.prune(INBOX_RETENTION)
+    if removed:
+        logger.info("Pruned %d handled updates from the inbox", removed)

@@ -1,0 +1,121 @@
+"""The `courtyard` command line: run, check-config, migrate."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from telegram.error import InvalidToken
+
+from bot import __version__
+from bot.config import ConfigError, Settings, default_config_path, load_settings, require_token
+from bot.logging_setup import configure_logging
+from storage.database import Database
+from storage.migrations import MigrationError
+
+EXIT_CONFIG = 2
+
+logger = logging.getLogger("courtyard")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="courtyard",
+        description="Courtyard: a Telegram bot for apartment-building group chats.",
+    )
+    parser.add_argument("--version", action="version", version=f"courtyard {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the bot (polling, or webhook if configured)")
+    run.add_argument(
+        "--config", type=Path, help="config file (default: $COURTYARD_CONFIG or ./config.toml)"
+    )
+
+    check = commands.add_parser("check-config", help="validate a config file and summarize it")
+    check.add_argument("path", nargs="?", type=Path, help="config file (default as for run)")
+
+    migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
+    migrate.add_argument("--config", type=Path, help="config file (default as for run)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `courtyard` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "check-config":
+            return check_config(args.path or default_config_path())
+        settings = load_settings(args.config or default_config_path())
+        if args.command == "migrate":
+            return asyncio.run(migrate(settings))
+        return run(settings)
+    except ConfigError as exc:
+        print(f"courtyard: config error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except MigrationError as exc:
+        print(f"courtyard: database error: {exc}", file=sys.stderr)
+        return 1
+
+
+def check_config(path: Path) -> int:
+    settings = load_settings(path)
+    telegram, community = settings.telegram, settings.community
+    token_state = "set" if telegram.token else "missing (set telegram.token or $COURTYARD_TOKEN)"
+    print(f"{path}: OK")
+    print(f"  telegram:  mode={telegram.mode}, base_url={telegram.base_url}, token {token_state}")
+    print(f"  storage:   database={settings.storage.database}")
+    print(
+        f"  community: {community.name!r}, timezone={community.timezone.key}, "
+        f"language={community.language}, {len(community.admins)} admin(s), "
+        f"admin chat {'set' if community.admin_chat_id is not None else 'not set'}"
+    )
+    print(f"  logging:   level={settings.logging.level}")
+    return 0
+
+
+async def migrate(settings: Settings) -> int:
+    database = Database(settings.storage.database)
+    await database.open(migrate=False)
+    try:
+        applied = await database.migrate()
+        version = await database.schema_version()
+    finally:
+        await database.close()
+    if applied:
+        print(f"{settings.storage.database}: applied migrations {applied}; now at v{version}")
+    else:
+        print(f"{settings.storage.database}: up to date (v{version})")
+    return 0
+
+
+def run(settings: Settings) -> int:
+    token = require_token(settings)
+    configure_logging(settings.logging.level, [token])
+    try:
+        asyncio.run(serve(settings))
+    except InvalidToken:
+        print("courtyard: config error: telegram.token: rejected by Telegram", file=sys.stderr)
+        return EXIT_CONFIG
+    return 0
+
+
+async def serve(settings: Settings) -> None:
+    """Run until SIGINT/SIGTERM, then drain and stop."""
+    # Imported here so that check-config and migrate stay light.
+    from bot.app import build_application
+    from bot.runner import CourtyardRunner
+    from bot.services import Services
+
+    services = Services.create(settings)
+    application = build_application(services)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    logger.info("Starting Courtyard %s", __version__)
+    await CourtyardRunner(application, services).run(stop)

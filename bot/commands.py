@@ -1,0 +1,79 @@
+"""The bot's commands: one list feeds setMyCommands and /help."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from bot.i18n import N_
+
+
+class Audience(Enum):
+    """Who a command is meant for; /help only lists what the person may use."""
+
+    EVERYONE = "everyone"
+    CHAT_ADMIN = "chat_admin"
+
+
+@dataclass(frozen=True)
+class CommandInfo:
+    """A command, where it works, and its one-line description (a message id)."""
+
+    name: str
+    description: str
+    in_private: bool = True
+    in_groups: bool = True
+    audience: Audience = Audience.EVERYONE
+
+
+COMMANDS: tuple[CommandInfo, ...] = (
+    CommandInfo("start", N_("Start Courtyard and see what it does")),
+    CommandInfo("help", N_("What Courtyard does and which commands you can use")),
+    CommandInfo("language", N_("Choose the bot's language: /language zh or /language en")),
+    CommandInfo("join", N_("Register your household (flat number stays private)")),
+    CommandInfo("whoami", N_("Your roles and household")),
+    CommandInfo("leave", N_("Leave your household")),
+    CommandInfo("forgetme", N_("Delete your personal data"), in_groups=False),
+    CommandInfo(
+        "setup",
+        N_("Link this group to a building, change its settings"),
+        in_private=False,
+        audience=Audience.CHAT_ADMIN,
+    ),
+    CommandInfo(
+        "head",
+        N_("Appoint or remove a building head"),
+        in_private=False,
+        audience=Audience.CHAT_ADMIN,
+    ),
+    CommandInfo(
+        "staff",
+        N_("Add or remove staff and their categories"),
+        in_private=False,
+        audience=Audience.CHAT_ADMIN,
+    ),
+    CommandInfo(
+        "roles",
+        N_("List building heads and staff"),
+        in_private=False,
+        audience=Audience.CHAT_ADMIN,
+    ),
+    CommandInfo(
+        "households",
+        N_("Household registration coverage and approvals"),
+        audience=Audience.CHAT_ADMIN,
+    ),
+    CommandInfo(
+        "household", N_("Register a household not on Telegram"), audience=Audience.CHAT_ADMIN
+    ),
+)
+
+
+def commands_for(*, private: bool, include_admin: bool) -> list[CommandInfo]:
+    """Commands shown in a private chat or a group, optionally with admin-only ones."""
+    return [
+        command
+        for command in COMMANDS
+        if (command.in_private if private else command.in_groups)
+        and (include_admin or command.audience is Audience.EVERYONE)
+    ]

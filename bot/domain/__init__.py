@@ -1,0 +1,1 @@
+"""Pure domain logic: no Telegram, no database, time passed in as `now`."""

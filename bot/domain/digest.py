@@ -1,0 +1,91 @@
+"""Staff digests: when they go out (local wall-clock time) and how their requests are ordered."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, time, timedelta, tzinfo
+from typing import NamedTuple, Protocol, TypeVar
+
+from bot.domain.wall_clock import first_instant_at, require_aware, wall_time_of
+
+_SEARCH_DAYS = 9  # a week, plus slack for zones that once skipped a whole calendar day
+
+
+class DigestItem(Protocol):
+    """What ordering needs from an open request; storage rows can satisfy it directly."""
+
+    @property
+    def request_id(self) -> int: ...
+
+    @property
+    def created_at(self) -> datetime: ...
+
+    @property
+    def deadline(self) -> datetime:
+        """The deadline currently watched (see `bot.domain.sla.SlaState.deadline`)."""
+        ...
+
+
+ItemT = TypeVar("ItemT", bound=DigestItem)
+
+
+class AgeParts(NamedTuple):
+    """A duration split for display; handlers turn it into words."""
+
+    days: int
+    hours: int
+    minutes: int
+
+
+def order_for_digest(items: Iterable[ItemT], now: datetime) -> list[ItemT]:
+    """Overdue requests first, most overdue first; then the rest, oldest first.
+
+    A request is overdue from its deadline's exact instant on. Ties fall back to age, then id,
+    so the order is the same every day.
+    """
+    require_aware(now, "now")
+
+    def sort_key(item: ItemT) -> tuple[bool, datetime, datetime, int]:
+        overdue = item.deadline <= now
+        # Most overdue = earliest deadline; among the rest only age matters.
+        primary = item.deadline if overdue else item.created_at
+        return (not overdue, primary, item.created_at, item.request_id)
+
+    return sorted(items, key=sort_key)
+
+
+def age_parts(age: timedelta) -> AgeParts:
+    """Whole days, hours and minutes in `age`; a small negative age (clock skew) reads as 0."""
+    total_minutes = max(age, timedelta(0)) // timedelta(minutes=1)
+    hours, minutes = divmod(total_minutes, 60)
+    days, hours = divmod(hours, 24)
+    return AgeParts(days, hours, minutes)
+
+
+def next_daily_at(local_time: time, tz: tzinfo, now: datetime) -> datetime:
+    """The first instant strictly after `now` when clocks in `tz` read `local_time` (UTC).
+
+    A time repeated as clocks fall back fires once, at its first occurrence; a time skipped as
+    clocks spring forward fires when the clocks jump.
+    """
+    return _next_matching(local_time, tz, now, weekday=None)
+
+
+def next_weekly_at(weekday: int, local_time: time, tz: tzinfo, now: datetime) -> datetime:
+    """Like `next_daily_at`, on local `weekday` only (0 = Monday … 6 = Sunday)."""
+    if not 0 <= weekday <= 6:
+        raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {weekday}")
+    return _next_matching(local_time, tz, now, weekday=weekday)
+
+
+def _next_matching(local_time: time, tz: tzinfo, now: datetime, weekday: int | None) -> datetime:
+    require_aware(now, "now")
+    today = wall_time_of(now, tz).date()
+    for offset in range(_SEARCH_DAYS):
+        day = today + timedelta(days=offset)
+        if weekday is not None and day.weekday() != weekday:
+            continue
+        candidate = first_instant_at(day, local_time, tz)
+        if candidate > now:
+            return candidate
+    raise AssertionError(f"no {local_time} after {now.isoformat()} within {_SEARCH_DAYS} days")

@@ -1,0 +1,289 @@
+"""Run the bot: durable update intake (polling or webhook) feeding the Application.
+
+python-telegram-bot's own Updater confirms a whole batch of updates to Telegram before
+handling it, so a crash loses them. Here every update is written to the inbox first;
+Telegram only learns we have it from the next `getUpdates` offset (or the webhook's 200),
+and an update is marked handled only after its handlers finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from telegram import Update
+from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
+
+from bot.context import CourtyardApplication
+from bot.services import Services
+from storage.inbox import StoredUpdate, UpdateInbox
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [
+    Update.MESSAGE,
+    Update.EDITED_MESSAGE,
+    Update.CALLBACK_QUERY,
+    Update.MY_CHAT_MEMBER,
+    Update.CHAT_MEMBER,
+]
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+
+
+class Backoff:
+    """Exponential delays for retrying a failing connection: 1, 2, 4 … 30 s."""
+
+    def __init__(self, initial: float = 1.0, maximum: float = 30.0) -> None:
+        self._initial = initial
+        self._maximum = maximum
+        self._next = initial
+
+    def next_delay(self) -> float:
+        delay, self._next = self._next, min(self._next * 2, self._maximum)
+        return delay
+
+    def reset(self) -> None:
+        self._next = self._initial
+
+
+def update_key(update: Update) -> int:
+    """Updates of one chat (or one user) are handled in order; others run in parallel."""
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    if update.effective_user is not None:
+        return update.effective_user.id
+    return 0
+
+
+class UpdateDispatcher:
+    """Hands stored updates to the Application and marks each handled afterwards."""
+
+    def __init__(
+        self,
+        process: Callable[[Update], Awaitable[None]],
+        inbox: UpdateInbox,
+        *,
+        concurrency: int = 8,
+    ) -> None:
+        self._process = process
+        self._inbox = inbox
+        self._slots = asyncio.Semaphore(concurrency)
+        self._queues: dict[int, deque[Update]] = {}
+        self._workers: dict[int, asyncio.Task[None]] = {}
+
+    @property
+    def pending(self) -> int:
+        """Updates submitted and not yet handled."""
+        return sum(len(queue) for queue in self._queues.values())
+
+    def submit(self, update: Update) -> None:
+        key = update_key(update)
+        self._queues.setdefault(key, deque()).append(update)
+        if key not in self._workers:
+            self._workers[key] = asyncio.create_task(self._work(key), name=f"updates-{key}")
+
+    async def _work(self, key: int) -> None:
+        queue = self._queues[key]
+        try:
+            while queue:
+                async with self._slots:
+                    await self._handle(queue[0])
+                queue.popleft()
+        finally:
+            del self._queues[key]
+            del self._workers[key]
+
+    async def _handle(self, update: Update) -> None:
+        try:
+            await self._process(update)
+        except Exception:
+            # Application.process_update routes handler errors to the error handler;
+            # anything reaching here is a bug in the plumbing, not worth a retry loop.
+            logger.exception("Update %s could not be processed", update.update_id)
+        await self._inbox.mark_handled(update.update_id)
+
+    async def drain(self) -> None:
+        """Wait until every submitted update has been handled."""
+        while self._workers:
+            await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
+
+
+class CourtyardRunner:
+    """Start the application, feed it updates until `stop` is set, then shut down cleanly."""
+
+    def __init__(self, application: CourtyardApplication, services: Services) -> None:
+        self.application = application
+        self.services = services
+        self.dispatcher = UpdateDispatcher(application.process_update, services.inbox)
+        self.ready = asyncio.Event()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        application = self.application
+        await self._initialize(stop)
+        if stop.is_set():
+            await application.shutdown()
+            return
+        if application.post_init is not None:
+            await application.post_init(application)
+        await application.start()
+        try:
+            await self._replay_unhandled()
+            if self.services.settings.telegram.mode == "webhook":
+                await self._serve_webhook(stop)
+            else:
+                await self._poll(stop)
+            # Finish what we hold before stopping; whatever is cut short stays in the inbox.
+            await self.dispatcher.drain()
+        finally:
+            await application.stop()
+            await application.shutdown()
+            if application.post_shutdown is not None:
+                await application.post_shutdown(application)
+        logger.info("Courtyard stopped cleanly")
+
+    async def _initialize(self, stop: asyncio.Event) -> None:
+        """getMe with retries: the network may not be up yet when a service starts."""
+        backoff = Backoff()
+        while True:
+            try:
+                await self.application.initialize()
+                return
+            except InvalidToken:
+                raise
+            except TelegramError as exc:
+                delay = backoff.next_delay()
+                logger.warning("Cannot reach Telegram (%s); retrying in %.0f s", exc, delay)
+                if await _wait(stop, delay):
+                    return
+
+    async def _replay_unhandled(self) -> None:
+        stored = await self.services.inbox.unhandled()
+        if stored:
+            logger.info("Handling %d updates left over from the last run", len(stored))
+        for item in stored:
+            update = Update.de_json(json.loads(item.payload), self.application.bot)
+            self.dispatcher.submit(update)
+
+    async def _poll(self, stop: asyncio.Event) -> None:
+        bot = self.application.bot
+        inbox = self.services.inbox
+        timeout = self.services.settings.telegram.poll_timeout
+        await bot.delete_webhook(drop_pending_updates=False)
+        offset = await inbox.next_offset()
+        backoff = Backoff()
+        self.ready.set()
+        logger.info("Polling for updates")
+        while not stop.is_set():
+            fetch = asyncio.ensure_future(
+                bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
+            )
+            if not await _first_of(fetch, stop):
+                break
+            try:
+                updates = fetch.result()
+            except RetryAfter as exc:
+                await _wait(stop, _seconds(exc.retry_after))
+                continue
+            except InvalidToken:
+                raise
+            except Conflict as exc:
+                logger.error("Telegram refused polling (%s); is another instance running?", exc)
+                await _wait(stop, backoff.next_delay())
+                continue
+            except NetworkError as exc:
+                delay = backoff.next_delay()
+                logger.warning("getUpdates failed (%s); retrying in %.0f s", exc, delay)
+                await _wait(stop, delay)
+                continue
+            except TelegramError as exc:
+                logger.error("getUpdates failed: %s", exc)
+                await _wait(stop, backoff.next_delay())
+                continue
+            backoff.reset()
+            if not updates:
+                continue
+            fresh = await inbox.store(
+                [StoredUpdate(update.update_id, update.to_json()) for update in updates]
+            )
+            fresh_ids = {item.update_id for item in fresh}
+            for update in updates:
+                if update.update_id in fresh_ids:
+                    self.dispatcher.submit(update)
+            offset = max(update.update_id for update in updates) + 1
+
+    async def _serve_webhook(self, stop: asyncio.Event) -> None:
+        settings = self.services.settings.telegram.webhook
+        app = web.Application()
+        app.router.add_post(settings.path, self._on_webhook)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, settings.listen, settings.port)
+        await site.start()
+        try:
+            await self.application.bot.set_webhook(
+                url=settings.url,
+                secret_token=settings.secret_token,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+            self.ready.set()
+            logger.info("Listening for webhook updates on %s:%d", settings.listen, settings.port)
+            await stop.wait()
+        finally:
+            await runner.cleanup()
+
+    async def _on_webhook(self, request: web.Request) -> web.Response:
+        secret = self.services.settings.telegram.webhook.secret_token
+        given = request.headers.get(SECRET_HEADER, "")
+        if not hmac.compare_digest(given.encode(), secret.encode()):
+            return web.Response(status=403)
+        try:
+            data = await request.json()
+            update = Update.de_json(data, self.application.bot)
+        except (ValueError, TypeError, KeyError):
+            return web.Response(status=400)
+        # Stored before the 200: Telegram re-sends anything we did not acknowledge.
+        fresh = await self.services.inbox.store(
+            [StoredUpdate(update.update_id, json.dumps(data, ensure_ascii=False))]
+        )
+        if fresh:
+            self.dispatcher.submit(update)
+        return web.Response(status=200)
+
+
+def _seconds(value: object) -> float:
+    total_seconds = getattr(value, "total_seconds", None)
+    if callable(total_seconds):
+        return float(total_seconds())
+    return float(value)  # type: ignore[arg-type]
+
+
+async def _first_of(fetch: asyncio.Future[tuple[Update, ...]], stop: asyncio.Event) -> bool:
+    """Wait for a fetch or a stop; returns False (and cancels the fetch) on stop."""
+    stopper = asyncio.ensure_future(stop.wait())
+    waiters: set[asyncio.Future[Any]] = {fetch, stopper}
+    try:
+        await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+    if fetch.done():
+        return True
+    fetch.cancel()
+    with contextlib.suppress(asyncio.CancelledError, TelegramError):
+        await fetch
+    return False
+
+
+async def _wait(stop: asyncio.Event, seconds: float) -> bool:
+    """Sleep, waking early on stop; returns True when stopping."""
+    try:
+        await asyncio.wait_for(stop.wait(), timeout=seconds)
+    except TimeoutError:
+        return False
+    return True

@@ -1,0 +1,64 @@
+"""The typed dependencies every handler and job can reach through the context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.access import AccessControl
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from storage.buildings import BuildingRepository
+from storage.chats import ChatRepository
+from storage.conversations import ConversationRepository
+from storage.database import Database
+from storage.households import HouseholdRepository
+from storage.inbox import UpdateInbox
+from storage.invites import InviteRepository
+from storage.people import PeopleRepository
+from storage.roles import RoleRepository
+
+
+@dataclass
+class Services:
+    """Settings, clock, database, repositories and access control of one running bot."""
+
+    settings: Settings
+    clock: Clock
+    database: Database
+    inbox: UpdateInbox
+    people: PeopleRepository
+    chats: ChatRepository
+    buildings: BuildingRepository
+    roles: RoleRepository
+    invites: InviteRepository
+    households: HouseholdRepository
+    conversations: ConversationRepository
+    access: AccessControl
+
+    @classmethod
+    def create(cls, settings: Settings, clock: Clock | None = None) -> Services:
+        """Wire repositories to one (not yet opened) database."""
+        clock = clock or SystemClock()
+        database = Database(settings.storage.database)
+        buildings = BuildingRepository(database, clock)
+        roles = RoleRepository(database, clock)
+        return cls(
+            settings=settings,
+            clock=clock,
+            database=database,
+            inbox=UpdateInbox(database, clock),
+            people=PeopleRepository(database, clock),
+            chats=ChatRepository(database, clock),
+            buildings=buildings,
+            roles=roles,
+            invites=InviteRepository(database, clock),
+            households=HouseholdRepository(database, clock),
+            conversations=ConversationRepository(database, clock),
+            access=AccessControl(
+                admins=settings.community.admins,
+                chat_admins_are_heads=settings.community.chat_admins_are_heads,
+                buildings=buildings,
+                roles=roles,
+                clock=clock,
+            ),
+        )

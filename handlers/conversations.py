@@ -1,0 +1,32 @@
+"""Plain private messages that answer a question the bot asked ("which flat?")."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import MessageHandler, filters
+
+from bot.context import CourtyardContext, CourtyardHandler
+from handlers import households
+from handlers.common import sender_id
+
+
+async def continue_conversation(update: Update, context: CourtyardContext) -> None:
+    """Route a private text to the open conversation, if any; otherwise stay silent."""
+    message = update.effective_message
+    if message is None or not message.text:
+        return
+    conversation = await context.services.conversations.current(sender_id(update))
+    if conversation is None:
+        return
+    if conversation.kind == households.CONVERSATION_JOIN:
+        await households.register_flat(
+            update, context, message.text, building_id=int(conversation.payload["building_id"])
+        )
+
+
+def handlers() -> list[CourtyardHandler]:
+    return [
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, continue_conversation
+        )
+    ]

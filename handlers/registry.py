@@ -1,0 +1,36 @@
+"""The one place where every handler is registered, in order."""
+
+from __future__ import annotations
+
+from bot.context import CourtyardApplication
+from handlers import (
+    conversations,
+    households,
+    language,
+    membership,
+    roles,
+    setup,
+    start,
+    tracking,
+)
+
+# Handler groups run in ascending order; within a group the first match wins.
+BOOKKEEPING_GROUP = -1
+FEATURE_GROUP = 0
+
+
+def register_handlers(application: CourtyardApplication) -> None:
+    """Attach all handlers to the application."""
+    application.add_handler(tracking.handler(), group=BOOKKEEPING_GROUP)
+    feature_handlers = [
+        *membership.handlers(),
+        *start.handlers(),
+        *language.handlers(),
+        *setup.handlers(),
+        *roles.handlers(),
+        *households.handlers(),
+        # Plain text in private chats answers whatever the bot asked last; keep it last.
+        *conversations.handlers(),
+    ]
+    for feature_handler in feature_handlers:
+        application.add_handler(feature_handler, group=FEATURE_GROUP)

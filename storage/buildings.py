@@ -1,0 +1,188 @@
+"""Buildings and which group chats are linked to them."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, fields
+from datetime import time
+
+from bot.clock import Clock, to_timestamp
+from storage.database import Database
+
+
+@dataclass(frozen=True)
+class Building:
+    """A building (or courtyard) with its own settings; None means the community default."""
+
+    id: int
+    name: str
+    language: str | None
+    timezone: str | None
+    quiet_start: time | None
+    quiet_end: time | None
+    total_households: int | None
+    auto_approve: bool
+    residents_may_poll: bool
+    chat_admins_are_heads: bool | None
+    from_config: bool
+
+
+def name_key(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+def _time(value: str | None) -> time | None:
+    return None if value is None else time.fromisoformat(value)
+
+
+def _building(row: sqlite3.Row) -> Building:
+    heads = row["chat_admins_are_heads"]
+    return Building(
+        id=int(row["id"]),
+        name=str(row["name"]),
+        language=row["language"],
+        timezone=row["timezone"],
+        quiet_start=_time(row["quiet_start"]),
+        quiet_end=_time(row["quiet_end"]),
+        total_households=row["total_households"],
+        auto_approve=bool(row["auto_approve"]),
+        residents_may_poll=bool(row["residents_may_poll"]),
+        chat_admins_are_heads=None if heads is None else bool(heads),
+        from_config=bool(row["from_config"]),
+    )
+
+
+_SETTABLE = {f.name for f in fields(Building)} - {"id", "name", "from_config"}
+
+# Tables whose chat ids follow a group when Telegram upgrades it to a supergroup.
+CHAT_REFERENCES: list[tuple[str, str]] = []
+
+
+class BuildingRepository:
+    """Reads and writes `buildings` and the chat → building link."""
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self._db = database
+        self._clock = clock
+
+    async def get(self, building_id: int) -> Building | None:
+        row = await self._db.fetch_one("SELECT * FROM buildings WHERE id = ?", (building_id,))
+        return None if row is None else _building(row)
+
+    async def find(self, name: str) -> Building | None:
+        row = await self._db.fetch_one(
+            "SELECT * FROM buildings WHERE name_key = ?", (name_key(name),)
+        )
+        return None if row is None else _building(row)
+
+    async def all(self) -> list[Building]:
+        rows = await self._db.fetch_all("SELECT * FROM buildings ORDER BY name_key")
+        return [_building(row) for row in rows]
+
+    async def for_chat(self, chat_id: int) -> Building | None:
+        row = await self._db.fetch_one(
+            "SELECT b.* FROM buildings b JOIN chats c ON c.building_id = b.id "
+            "WHERE c.id = ? AND c.active = 1",
+            (chat_id,),
+        )
+        return None if row is None else _building(row)
+
+    async def ensure(self, name: str, *, from_config: bool = False) -> tuple[Building, bool]:
+        """The building with this name, created if new; returns (building, created)."""
+        clean = " ".join(name.split())
+        now = to_timestamp(self._clock.now())
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO buildings (name, name_key, from_config, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (name_key) DO NOTHING",
+                (clean, name_key(clean), int(from_config), now, now),
+            )
+            created = cursor.rowcount == 1
+            if from_config:
+                await conn.execute(
+                    "UPDATE buildings SET from_config = 1, name = ? WHERE name_key = ?",
+                    (clean, name_key(clean)),
+                )
+        building = await self.find(clean)
+        assert building is not None
+        return building, created
+
+    async def update(self, building_id: int, **settings: object) -> Building:
+        """Change building settings (names are `Building` fields)."""
+        unknown = set(settings) - _SETTABLE
+        if unknown:
+            raise ValueError(f"not a building setting: {sorted(unknown)}")
+        values = [
+            value.isoformat("minutes") if isinstance(value, time) else value
+            for value in settings.values()
+        ]
+        assignments = ", ".join(f"{name} = ?" for name in settings)
+        await self._db.execute(
+            f"UPDATE buildings SET {assignments}, updated_at = ? WHERE id = ?",
+            (*values, to_timestamp(self._clock.now()), building_id),
+        )
+        building = await self.get(building_id)
+        assert building is not None
+        return building
+
+    async def link_chat(self, chat_id: int, building_id: int | None) -> None:
+        """Link a group to a building (None unlinks it)."""
+        await self._db.execute(
+            "UPDATE chats SET building_id = ?, updated_at = ? WHERE id = ?",
+            (building_id, to_timestamp(self._clock.now()), chat_id),
+        )
+
+    async def chats_of(self, building_id: int) -> list[int]:
+        rows = await self._db.fetch_all(
+            "SELECT id FROM chats WHERE building_id = ? AND active = 1 ORDER BY id",
+            (building_id,),
+        )
+        return [int(row["id"]) for row in rows]
+
+    async def migrate_chat(self, old_id: int, new_id: int) -> None:
+        """Telegram upgraded a group to a supergroup: move its link and history over."""
+        now = to_timestamp(self._clock.now())
+        async with self._db.transaction() as conn:
+            async with conn.execute("SELECT * FROM chats WHERE id = ?", (old_id,)) as cursor:
+                old = await cursor.fetchone()
+            if old is None or old["migrated_to"] == new_id:
+                return
+            await conn.execute(
+                """
+                INSERT INTO chats (id, type, title, language, building_id, greeted_at,
+                                   active, created_at, updated_at)
+                VALUES (?, 'supergroup', ?, ?, ?, ?, 1, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET
+                    type = 'supergroup',
+                    language = coalesce(chats.language, excluded.language),
+                    building_id = coalesce(chats.building_id, excluded.building_id),
+                    greeted_at = coalesce(chats.greeted_at, excluded.greeted_at),
+                    active = 1, updated_at = excluded.updated_at
+                """,
+                (
+                    new_id,
+                    old["title"],
+                    old["language"],
+                    old["building_id"],
+                    old["greeted_at"],
+                    now,
+                    now,
+                ),
+            )
+            await conn.execute(
+                "UPDATE chats SET active = 0, migrated_to = ?, updated_at = ? WHERE id = ?",
+                (new_id, now, old_id),
+            )
+            for table, column in CHAT_REFERENCES:
+                await conn.execute(
+                    f"UPDATE {table} SET {column} = ? WHERE {column} = ?", (new_id, old_id)
+                )
+
+    async def mark_greeted(self, chat_id: int) -> bool:
+        """Record the greeting; False if this chat was already greeted."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE chats SET greeted_at = ? WHERE id = ? AND greeted_at IS NULL",
+                (to_timestamp(self._clock.now()), chat_id),
+            )
+            return cursor.rowcount == 1

@@ -1,0 +1,82 @@
+"""Chats: groups the bot is in and private chats with people."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from bot.clock import Clock, to_timestamp
+from storage.database import Database
+
+
+@dataclass(frozen=True)
+class Chat:
+    """A Telegram chat as Courtyard knows it."""
+
+    id: int
+    type: str
+    title: str | None
+    language: str | None
+    active: bool
+
+    @property
+    def is_group(self) -> bool:
+        return self.type in ("group", "supergroup")
+
+
+def _chat(row: sqlite3.Row) -> Chat:
+    return Chat(
+        id=int(row["id"]),
+        type=str(row["type"]),
+        title=row["title"],
+        language=row["language"],
+        active=bool(row["active"]),
+    )
+
+
+class ChatRepository:
+    """Reads and writes `chats`."""
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self._db = database
+        self._clock = clock
+
+    async def remember(self, chat_id: int, *, type: str, title: str | None) -> None:
+        """Insert or refresh a chat (only my_chat_member updates change whether it is active)."""
+        now = to_timestamp(self._clock.now())
+        await self._db.execute(
+            """
+            INSERT INTO chats (id, type, title, created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET
+                type = excluded.type, title = excluded.title, updated_at = excluded.updated_at
+            WHERE chats.type IS NOT excluded.type OR chats.title IS NOT excluded.title
+            """,
+            (chat_id, type, title, now, now),
+        )
+
+    async def ensure_exists(self, chat_id: int) -> None:
+        """A row for a chat known only by id (from the config file)."""
+        now = to_timestamp(self._clock.now())
+        kind = "supergroup" if str(chat_id).startswith("-100") else "group"
+        await self._db.execute(
+            "INSERT INTO chats (id, type, created_at, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (id) DO NOTHING",
+            (chat_id, kind, now, now),
+        )
+
+    async def get(self, chat_id: int) -> Chat | None:
+        row = await self._db.fetch_one("SELECT * FROM chats WHERE id = ?", (chat_id,))
+        return None if row is None else _chat(row)
+
+    async def set_language(self, chat_id: int, language: str | None) -> None:
+        await self._db.execute(
+            "UPDATE chats SET language = ?, updated_at = ? WHERE id = ?",
+            (language, to_timestamp(self._clock.now()), chat_id),
+        )
+
+    async def set_active(self, chat_id: int, active: bool) -> None:
+        await self._db.execute(
+            "UPDATE chats SET active = ?, updated_at = ? WHERE id = ?",
+            (int(active), to_timestamp(self._clock.now()), chat_id),
+        )

@@ -1,0 +1,91 @@
+"""The update inbox: updates are stored before they are acknowledged to Telegram."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.clock import Clock, to_timestamp
+from storage.database import Database, placeholders
+
+_NEXT_OFFSET = "next_update_offset"
+
+
+@dataclass(frozen=True)
+class StoredUpdate:
+    """A raw update as received (JSON text)."""
+
+    update_id: int
+    payload: str
+
+
+class UpdateInbox:
+    """Durable record of every update: received, handled, and where polling resumes."""
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self._db = database
+        self._clock = clock
+
+    async def store(self, updates: Sequence[StoredUpdate]) -> list[StoredUpdate]:
+        """Insert updates not seen before; returns only the new ones.
+
+        The polling offset moves in the same transaction, so the next `getUpdates`
+        (which confirms these to Telegram) can only happen after they are on disk.
+        """
+        if not updates:
+            return []
+        now = to_timestamp(self._clock.now())
+        ids = [u.update_id for u in updates]
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                f"SELECT update_id FROM inbox WHERE update_id IN ({placeholders(ids)})", ids
+            ) as cursor:
+                known = {int(row[0]) for row in await cursor.fetchall()}
+            fresh = [u for u in updates if u.update_id not in known]
+            await conn.executemany(
+                "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
+                [(u.update_id, u.payload, now) for u in fresh],
+            )
+            await conn.execute(
+                "INSERT INTO bot_state (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = "
+                "CAST(max(CAST(value AS INTEGER), CAST(excluded.value AS INTEGER)) AS TEXT)",
+                (_NEXT_OFFSET, str(max(ids) + 1)),
+            )
+        return fresh
+
+    async def next_offset(self) -> int | None:
+        """The `offset` for the next getUpdates, or None before the first update."""
+        value = await self._db.fetch_value(
+            "SELECT value FROM bot_state WHERE key = ?", (_NEXT_OFFSET,)
+        )
+        return None if value is None else int(value)
+
+    async def unhandled(self) -> list[StoredUpdate]:
+        """Updates stored but not fully handled (e.g. the process died), oldest first."""
+        rows = await self._db.fetch_all(
+            "SELECT update_id, payload FROM inbox WHERE handled_at IS NULL ORDER BY update_id"
+        )
+        return [StoredUpdate(int(r["update_id"]), str(r["payload"])) for r in rows]
+
+    async def mark_handled(self, update_id: int) -> None:
+        await self._db.execute(
+            "UPDATE inbox SET handled_at = ? WHERE update_id = ?",
+            (to_timestamp(self._clock.now()), update_id),
+        )
+
+    async def is_handled(self, update_id: int) -> bool:
+        value = await self._db.fetch_value(
+            "SELECT handled_at FROM inbox WHERE update_id = ?", (update_id,)
+        )
+        return value is not None
+
+    async def prune(self, older_than: timedelta) -> int:
+        """Forget handled updates older than `older_than` (they hold message texts)."""
+        cutoff = to_timestamp(self._clock.now() - older_than)
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM inbox WHERE handled_at IS NOT NULL AND handled_at < ?", (cutoff,)
+            )
+            return cursor.rowcount

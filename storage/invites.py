@@ -1,0 +1,121 @@
+"""One-time deep-link invites that give a role when the invited person starts the bot."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.clock import Clock, to_timestamp
+from bot.domain.community import CommunityRole
+from bot.domain.escalation import StaffLevel
+from storage.database import Database
+
+INVITE_LIFETIME = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class Invite:
+    """A pending role offer, redeemable once by its target."""
+
+    token: str
+    role: CommunityRole
+    building_id: int
+    target_person_id: int | None
+    target_username: str | None
+    categories: frozenset[str]
+    level: StaffLevel | None
+    created_by: int | None
+    expired: bool
+    used: bool
+
+    def is_for(self, person_id: int, username: str | None) -> bool:
+        """Only the invited person may redeem it (by id, or by @username if id unknown)."""
+        if self.target_person_id is not None:
+            return self.target_person_id == person_id
+        return bool(
+            username
+            and self.target_username
+            and username.casefold() == self.target_username.casefold()
+        )
+
+
+class InviteRepository:
+    """Reads and writes `invites`."""
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self._db = database
+        self._clock = clock
+
+    async def create(
+        self,
+        role: CommunityRole,
+        building_id: int,
+        *,
+        target_person_id: int | None,
+        target_username: str | None,
+        categories: Collection[str] = (),
+        level: StaffLevel | None = None,
+        created_by: int | None,
+    ) -> str:
+        """A fresh token (URL-safe, fits Telegram's 64-character start parameter)."""
+        token = secrets.token_urlsafe(18)
+        now = self._clock.now()
+        await self._db.execute(
+            "INSERT INTO invites (token, kind, building_id, target_person_id, target_username, "
+            "categories, level, created_by, created_at, expires_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                token,
+                role.value,
+                building_id,
+                target_person_id,
+                target_username,
+                ",".join(sorted(categories)),
+                None if level is None else int(level),
+                created_by,
+                to_timestamp(now),
+                to_timestamp(now + INVITE_LIFETIME),
+            ),
+        )
+        return token
+
+    async def get(self, token: str) -> Invite | None:
+        row = await self._db.fetch_one("SELECT * FROM invites WHERE token = ?", (token,))
+        return None if row is None else self._invite(row)
+
+    async def redeem(self, token: str, person_id: int) -> bool:
+        """Mark used; False if it was already used or has expired (no double redemption)."""
+        now = to_timestamp(self._clock.now())
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE invites SET used_at = ?, used_by = ? "
+                "WHERE token = ? AND used_at IS NULL AND expires_at > ?",
+                (now, person_id, token, now),
+            )
+            return cursor.rowcount == 1
+
+    async def pending_for_building(self, building_id: int) -> list[Invite]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM invites WHERE building_id = ? AND used_at IS NULL AND expires_at > ? "
+            "ORDER BY created_at",
+            (building_id, to_timestamp(self._clock.now())),
+        )
+        return [self._invite(row) for row in rows]
+
+    def _invite(self, row: sqlite3.Row) -> Invite:
+        now = to_timestamp(self._clock.now())
+        return Invite(
+            token=str(row["token"]),
+            role=CommunityRole(row["kind"]),
+            building_id=int(row["building_id"]),
+            target_person_id=row["target_person_id"],
+            target_username=row["target_username"],
+            categories=frozenset(c for c in str(row["categories"]).split(",") if c),
+            level=None if row["level"] is None else StaffLevel(row["level"]),
+            created_by=row["created_by"],
+            expired=int(row["expires_at"]) <= now,
+            used=row["used_at"] is not None,
+        )

@@ -1,0 +1,128 @@
+"""People: the Telegram users Courtyard has seen."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+
+from bot.clock import Clock, to_timestamp
+from storage.database import Database
+
+
+@dataclass(frozen=True)
+class Person:
+    """A Telegram user as Courtyard knows them."""
+
+    id: int
+    first_name: str
+    last_name: str | None
+    username: str | None
+    language_code: str | None
+    language: str | None
+    started_bot: bool
+    blocked_bot: bool
+
+    @property
+    def display_name(self) -> str:
+        full = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return full or (f"@{self.username}" if self.username else str(self.id))
+
+
+def _person(row: sqlite3.Row) -> Person:
+    return Person(
+        id=int(row["id"]),
+        first_name=str(row["first_name"]),
+        last_name=row["last_name"],
+        username=row["username"],
+        language_code=row["language_code"],
+        language=row["language"],
+        started_bot=row["started_bot_at"] is not None,
+        blocked_bot=row["blocked_bot_at"] is not None,
+    )
+
+
+class PeopleRepository:
+    """Reads and writes `people`."""
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self._db = database
+        self._clock = clock
+
+    async def remember(
+        self,
+        user_id: int,
+        *,
+        first_name: str,
+        last_name: str | None,
+        username: str | None,
+        language_code: str | None,
+    ) -> None:
+        """Insert or refresh a user's public profile."""
+        now = to_timestamp(self._clock.now())
+        await self._db.execute(
+            """
+            INSERT INTO people (id, first_name, last_name, username, language_code,
+                                created_at, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (id) DO UPDATE SET
+                first_name = excluded.first_name, last_name = excluded.last_name,
+                username = excluded.username, language_code = excluded.language_code,
+                updated_at = excluded.updated_at
+            WHERE people.forgotten_at IS NULL AND (
+                  people.first_name IS NOT excluded.first_name
+               OR people.last_name IS NOT excluded.last_name
+               OR people.username IS NOT excluded.username
+               OR people.language_code IS NOT excluded.language_code)
+            """,
+            (user_id, first_name, last_name, username, language_code, now, now),
+        )
+
+    async def get(self, user_id: int) -> Person | None:
+        row = await self._db.fetch_one("SELECT * FROM people WHERE id = ?", (user_id,))
+        return None if row is None else _person(row)
+
+    async def find_by_username(self, username: str) -> Person | None:
+        row = await self._db.fetch_one(
+            "SELECT * FROM people WHERE lower(username) = lower(?) ORDER BY updated_at DESC",
+            (username.lstrip("@"),),
+        )
+        return None if row is None else _person(row)
+
+    async def mark_started(self, user_id: int) -> None:
+        """The user opened a private chat with the bot, so we may message them."""
+        now = to_timestamp(self._clock.now())
+        await self._db.execute(
+            "UPDATE people SET started_bot_at = coalesce(started_bot_at, ?), "
+            "blocked_bot_at = NULL, updated_at = ? WHERE id = ?",
+            (now, now, user_id),
+        )
+
+    async def mark_blocked(self, user_id: int) -> None:
+        """Telegram refused a private message: stop trying until they start the bot again."""
+        now = to_timestamp(self._clock.now())
+        await self._db.execute(
+            "UPDATE people SET blocked_bot_at = ?, updated_at = ? WHERE id = ?",
+            (now, now, user_id),
+        )
+
+    async def forget(self, user_id: int) -> None:
+        """Erase a person's profile and contact data; the id stays so history stays whole."""
+        now = to_timestamp(self._clock.now())
+        await self._db.execute(
+            "UPDATE people SET first_name = '', last_name = NULL, username = NULL, "
+            "language_code = NULL, phone = NULL, forgotten_at = ?, updated_at = ? WHERE id = ?",
+            (now, now, user_id),
+        )
+
+    async def unforget(self, user_id: int) -> None:
+        """The person shares their data again (e.g. registers a flat)."""
+        await self._db.execute(
+            "UPDATE people SET forgotten_at = NULL WHERE id = ? AND forgotten_at IS NOT NULL",
+            (user_id,),
+        )
+
+    async def set_language(self, user_id: int, language: str | None) -> None:
+        await self._db.execute(
+            "UPDATE people SET language = ?, updated_at = ? WHERE id = ?",
+            (language, to_timestamp(self._clock.now()), user_id),
+        )

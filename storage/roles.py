@@ -1,0 +1,192 @@
+"""Building heads and staff, with an audit trail of every change."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection
+from dataclasses import dataclass
+
+import aiosqlite
+
+from bot.clock import Clock, to_timestamp
+from bot.domain.community import CommunityRole
+from bot.domain.escalation import StaffLevel
+from storage.database import Database
+
+
+@dataclass(frozen=True)
+class RoleAssignment:
+    """A head or staff role of one person in one building."""
+
+    building_id: int
+    person_id: int
+    role: CommunityRole
+    categories: frozenset[str]
+    level: StaffLevel | None
+    from_config: bool
+    person_name: str
+    username: str | None
+    started_bot: bool
+
+
+def _categories(text: str) -> frozenset[str]:
+    return frozenset(part for part in text.split(",") if part)
+
+
+def _assignment(row: sqlite3.Row) -> RoleAssignment:
+    full = " ".join(p for p in (row["first_name"], row["last_name"]) if p)
+    return RoleAssignment(
+        building_id=int(row["building_id"]),
+        person_id=int(row["person_id"]),
+        role=CommunityRole(row["role"]),
+        categories=_categories(row["categories"]),
+        level=None if row["level"] is None else StaffLevel(row["level"]),
+        from_config=bool(row["from_config"]),
+        person_name=full or (f"@{row['username']}" if row["username"] else str(row["person_id"])),
+        username=row["username"],
+        started_bot=row["started_bot_at"] is not None and row["blocked_bot_at"] is None,
+    )
+
+
+_SELECT = (
+    "SELECT r.*, p.first_name, p.last_name, p.username, p.started_bot_at, p.blocked_bot_at "
+    "FROM roles r JOIN people p ON p.id = r.person_id"
+)
+
+
+async def ensure_person(conn: aiosqlite.Connection, person_id: int, now: int) -> None:
+    """A placeholder row for a user known only by id (filled in when they write)."""
+    await conn.execute(
+        "INSERT INTO people (id, created_at, updated_at) VALUES (?, ?, ?) "
+        "ON CONFLICT (id) DO NOTHING",
+        (person_id, now, now),
+    )
+
+
+class RoleRepository:
+    """Reads and writes `roles` and `role_events`."""
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self._db = database
+        self._clock = clock
+
+    async def in_building(self, building_id: int) -> list[RoleAssignment]:
+        rows = await self._db.fetch_all(
+            f"{_SELECT} WHERE r.building_id = ? ORDER BY r.role, r.level, p.first_name",
+            (building_id,),
+        )
+        return [_assignment(row) for row in rows]
+
+    async def of_person(self, person_id: int) -> list[RoleAssignment]:
+        rows = await self._db.fetch_all(
+            f"{_SELECT} WHERE r.person_id = ? ORDER BY r.building_id", (person_id,)
+        )
+        return [_assignment(row) for row in rows]
+
+    async def get(
+        self, building_id: int, person_id: int, role: CommunityRole
+    ) -> RoleAssignment | None:
+        row = await self._db.fetch_one(
+            f"{_SELECT} WHERE r.building_id = ? AND r.person_id = ? AND r.role = ?",
+            (building_id, person_id, role.value),
+        )
+        return None if row is None else _assignment(row)
+
+    async def assign(
+        self,
+        building_id: int,
+        person_id: int,
+        role: CommunityRole,
+        *,
+        actor_id: int | None,
+        categories: Collection[str] = (),
+        level: StaffLevel | None = None,
+        from_config: bool = False,
+    ) -> bool:
+        """Give (or update) a role; returns True if something changed."""
+        now = to_timestamp(self._clock.now())
+        category_text = ",".join(sorted(categories))
+        level_value = None if level is None else int(level)
+        async with self._db.transaction() as conn:
+            await ensure_person(conn, person_id, now)
+            cursor = await conn.execute(
+                """
+                INSERT INTO roles (building_id, person_id, role, categories, level,
+                                   from_config, created_by, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (building_id, person_id, role) DO UPDATE SET
+                    categories = excluded.categories, level = excluded.level,
+                    from_config = excluded.from_config
+                WHERE roles.categories IS NOT excluded.categories
+                   OR roles.level IS NOT excluded.level
+                   OR roles.from_config IS NOT excluded.from_config
+                """,
+                (
+                    building_id,
+                    person_id,
+                    role.value,
+                    category_text,
+                    level_value,
+                    int(from_config),
+                    actor_id,
+                    now,
+                ),
+            )
+            changed = cursor.rowcount == 1
+            if changed:
+                details = f"categories={category_text} level={level_value}" if categories else ""
+                await self._record(
+                    conn, building_id, person_id, role, "assign", details, actor_id, now
+                )
+            return changed
+
+    async def revoke(
+        self, building_id: int, person_id: int, role: CommunityRole, *, actor_id: int | None
+    ) -> bool:
+        """Remove a role; returns False if the person did not have it."""
+        now = to_timestamp(self._clock.now())
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM roles WHERE building_id = ? AND person_id = ? AND role = ?",
+                (building_id, person_id, role.value),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await self._record(conn, building_id, person_id, role, "revoke", "", actor_id, now)
+            return True
+
+    async def revoke_all(self, person_id: int, *, actor_id: int | None) -> int:
+        """Remove every role of a person (used by /forgetme)."""
+        count = 0
+        for assignment in await self.of_person(person_id):
+            if await self.revoke(
+                assignment.building_id, person_id, assignment.role, actor_id=actor_id
+            ):
+                count += 1
+        return count
+
+    async def config_roles(self) -> list[RoleAssignment]:
+        rows = await self._db.fetch_all(f"{_SELECT} WHERE r.from_config = 1")
+        return [_assignment(row) for row in rows]
+
+    async def events(self, building_id: int) -> list[sqlite3.Row]:
+        return await self._db.fetch_all(
+            "SELECT * FROM role_events WHERE building_id = ? ORDER BY id", (building_id,)
+        )
+
+    @staticmethod
+    async def _record(
+        conn: aiosqlite.Connection,
+        building_id: int,
+        person_id: int,
+        role: CommunityRole,
+        action: str,
+        details: str,
+        actor_id: int | None,
+        now: int,
+    ) -> None:
+        await conn.execute(
+            "INSERT INTO role_events (building_id, person_id, role, action, details, actor_id, "
+            "at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (building_id, person_id, role.value, action, details, actor_id, now),
+        )

@@ -1,0 +1,157 @@
+"""The schema, as an append-only list of migration steps (never edit a released step)."""
+
+from __future__ import annotations
+
+# Timestamps are integer Unix seconds (UTC); Telegram ids are INTEGER primary keys.
+MIGRATIONS_SQL: list[tuple[str, str]] = [
+    (
+        "foundation: chats, people, update inbox, bot state",
+        """
+        CREATE TABLE people (
+            id INTEGER PRIMARY KEY,            -- Telegram user id
+            first_name TEXT NOT NULL DEFAULT '',
+            last_name TEXT,
+            username TEXT,
+            language_code TEXT,                -- as Telegram reports it
+            language TEXT,                     -- chosen with /language in private chat
+            started_bot_at INTEGER,            -- the bot may message them privately
+            blocked_bot_at INTEGER,            -- Telegram said "bot was blocked by the user"
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+        CREATE INDEX people_username ON people (lower(username));
+
+        CREATE TABLE chats (
+            id INTEGER PRIMARY KEY,            -- Telegram chat id
+            type TEXT NOT NULL CHECK (type IN ('private', 'group', 'supergroup', 'channel')),
+            title TEXT,
+            language TEXT CHECK (language IN ('zh', 'en')),
+            active INTEGER NOT NULL DEFAULT 1,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+
+        -- Every update is written here before Telegram is told we have it.
+        CREATE TABLE inbox (
+            update_id INTEGER PRIMARY KEY,
+            payload TEXT NOT NULL,
+            received_at INTEGER NOT NULL,
+            handled_at INTEGER
+        );
+        CREATE INDEX inbox_unhandled ON inbox (update_id) WHERE handled_at IS NULL;
+
+        CREATE TABLE bot_state (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        );
+        """,
+    ),
+    (
+        "community: buildings, roles, invites, households",
+        """
+        CREATE TABLE buildings (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            name_key TEXT NOT NULL UNIQUE,     -- casefolded name, for lookups
+            language TEXT CHECK (language IN ('zh', 'en')),
+            timezone TEXT,
+            quiet_start TEXT,                  -- 'HH:MM' local; NULL = community default
+            quiet_end TEXT,
+            total_households INTEGER CHECK (total_households > 0),
+            auto_approve INTEGER NOT NULL DEFAULT 0,
+            residents_may_poll INTEGER NOT NULL DEFAULT 0,
+            chat_admins_are_heads INTEGER,     -- NULL = community default
+            from_config INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL
+        );
+
+        ALTER TABLE chats ADD COLUMN building_id INTEGER
+            REFERENCES buildings (id) ON DELETE SET NULL;
+        ALTER TABLE chats ADD COLUMN greeted_at INTEGER;
+        ALTER TABLE chats ADD COLUMN migrated_to INTEGER;
+        CREATE INDEX chats_building ON chats (building_id);
+
+        ALTER TABLE people ADD COLUMN phone TEXT;
+        ALTER TABLE people ADD COLUMN forgotten_at INTEGER;
+
+        -- Heads and staff of a building. Admins come from the config file.
+        CREATE TABLE roles (
+            id INTEGER PRIMARY KEY,
+            building_id INTEGER NOT NULL REFERENCES buildings (id) ON DELETE CASCADE,
+            person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+            role TEXT NOT NULL CHECK (role IN ('head', 'staff')),
+            categories TEXT NOT NULL DEFAULT '',   -- comma-separated keys, '*' = all
+            level INTEGER CHECK (level BETWEEN 1 AND 3),
+            from_config INTEGER NOT NULL DEFAULT 0,
+            created_by INTEGER,
+            created_at INTEGER NOT NULL,
+            UNIQUE (building_id, person_id, role)
+        );
+        CREATE INDEX roles_person ON roles (person_id);
+
+        -- Every role change, for accountability.
+        CREATE TABLE role_events (
+            id INTEGER PRIMARY KEY,
+            building_id INTEGER NOT NULL,
+            person_id INTEGER,
+            username TEXT,
+            role TEXT NOT NULL,
+            action TEXT NOT NULL,
+            details TEXT NOT NULL DEFAULT '',
+            actor_id INTEGER,
+            at INTEGER NOT NULL
+        );
+
+        -- One-time deep-link tokens (t.me/<bot>?start=<token>).
+        CREATE TABLE invites (
+            token TEXT PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('staff', 'head')),
+            building_id INTEGER NOT NULL REFERENCES buildings (id) ON DELETE CASCADE,
+            target_person_id INTEGER,
+            target_username TEXT,
+            categories TEXT NOT NULL DEFAULT '',
+            level INTEGER,
+            created_by INTEGER,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            used_at INTEGER,
+            used_by INTEGER
+        );
+
+        CREATE TABLE households (
+            id INTEGER PRIMARY KEY,
+            building_id INTEGER NOT NULL REFERENCES buildings (id) ON DELETE CASCADE,
+            unit TEXT,
+            room TEXT NOT NULL,
+            label TEXT NOT NULL,
+            offline_contact TEXT,              -- registered on behalf of someone not on Telegram
+            registered_by INTEGER,
+            created_at INTEGER NOT NULL,
+            UNIQUE (building_id, label)
+        );
+
+        CREATE TABLE household_members (
+            household_id INTEGER NOT NULL REFERENCES households (id) ON DELETE CASCADE,
+            person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+            status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+            requested_at INTEGER NOT NULL,
+            decided_by INTEGER,
+            decided_at INTEGER,
+            PRIMARY KEY (household_id, person_id)
+        );
+        CREATE INDEX household_members_person ON household_members (person_id);
+        """,
+    ),
+    (
+        "private conversations: what the bot is waiting for from a person",
+        """
+        CREATE TABLE conversations (
+            person_id INTEGER PRIMARY KEY REFERENCES people (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            payload TEXT NOT NULL DEFAULT '{}',   -- JSON
+            expires_at INTEGER NOT NULL
+        );
+        """,
+    ),
+]

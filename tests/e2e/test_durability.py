@@ -1,0 +1,179 @@
+"""Crash safety of the real `courtyard run` process: SIGKILL loses nothing, SIGTERM drains."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sqlite3
+import sys
+import tomllib
+from collections import Counter
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.sandbox import BotApiEmulator
+from tests.e2e.harness import config_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _toml(data: dict[str, object]) -> str:
+    """A tiny TOML writer for our nested config tables."""
+    lines: list[str] = []
+
+    def table(prefix: str, values: dict[str, object]) -> None:
+        scalars = {k: v for k, v in values.items() if not isinstance(v, dict)}
+        if prefix:
+            lines.append(f"[{prefix}]")
+        for key, value in scalars.items():
+            lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+        for key, value in values.items():
+            if isinstance(value, dict):
+                table(f"{prefix}.{key}" if prefix else key, value)
+
+    table("", data)
+    text = "\n".join(lines) + "\n"
+    tomllib.loads(text)  # our own output must parse
+    return text
+
+
+class BotProcess:
+    """`python -m bot run` as a child process, logging to a file."""
+
+    def __init__(self, config: Path, log: Path) -> None:
+        self.config = config
+        self.log = log
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        handle = self.log.open("ab")
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            "--config",
+            str(self.config),
+            cwd=ROOT,
+            stdout=handle,
+            stderr=handle,
+            env={**os.environ, "COURTYARD_TOKEN": ""},
+        )
+        handle.close()
+
+    def signal(self, signum: int) -> None:
+        assert self.process is not None
+        self.process.send_signal(signum)
+
+    async def wait(self, timeout: float = 30) -> int:
+        assert self.process is not None
+        return await asyncio.wait_for(self.process.wait(), timeout)
+
+    async def kill(self) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
+
+
+@pytest.fixture
+async def processes(tmp_path: Path) -> AsyncIterator[list[BotProcess]]:
+    started: list[BotProcess] = []
+    yield started
+    for process in started:
+        await process.kill()
+
+
+def _write_config(emulator: BotApiEmulator, tmp_path: Path) -> Path:
+    config = tmp_path / "config.toml"
+    data = config_for(emulator, tmp_path / "courtyard.db", logging={"level": "INFO"})
+    config.write_text(_toml(data), encoding="utf-8")
+    return config
+
+
+def _handled_update_ids(database: Path) -> set[int]:
+    with sqlite3.connect(database) as conn:
+        rows = conn.execute("SELECT update_id FROM inbox WHERE handled_at IS NOT NULL")
+        return {int(row[0]) for row in rows}
+
+
+def _replies_per_user(emulator: BotApiEmulator, user_ids: list[int]) -> Counter[int]:
+    chat_ids = [int(call.params["chat_id"]) for call in emulator.calls("sendMessage") if call.ok]
+    return Counter(chat_id for chat_id in chat_ids if chat_id in user_ids)
+
+
+async def test_sigkill_with_hundreds_unhandled_loses_nothing_and_repeats_nothing(
+    emulator: BotApiEmulator, tmp_path: Path, processes: list[BotProcess]
+) -> None:
+    users = [emulator.create_user(f"Resident {n}") for n in range(300)]
+    for user in users:
+        emulator.user_starts_bot(user)
+    user_ids = [u.id for u in users]
+    config = _write_config(emulator, tmp_path)
+    emulator.set_latency("sendMessage", 0.25)  # slow replies: the bot holds a backlog
+
+    first = BotProcess(config, tmp_path / "first.log")
+    processes.append(first)
+    await first.start()
+    await emulator.wait_for_updates_consumed(timeout=30)
+    await emulator.wait_for(
+        lambda: sum(1 for c in emulator.calls("sendMessage") if c.ok) >= 20, 30, "some replies"
+    )
+    first.signal(signal.SIGKILL)
+    await first.wait()
+
+    handled_before = _handled_update_ids(tmp_path / "courtyard.db")
+    assert len(handled_before) >= 10
+    assert 300 - len(handled_before) >= 100, "the kill should leave hundreds unhandled"
+    assert emulator.pending_update_count == 0  # Telegram was told: only our DB has them
+
+    emulator.set_latency("sendMessage", 0)
+    second = BotProcess(config, tmp_path / "second.log")
+    processes.append(second)
+    await second.start()
+    await emulator.wait_for(
+        lambda: len(_replies_per_user(emulator, user_ids)) == 300, 60, "a reply to every /start"
+    )
+    second.signal(signal.SIGTERM)
+    assert await second.wait() == 0
+
+    replies = _replies_per_user(emulator, user_ids)
+    # Map the handled update ids back to users through the stored payloads.
+    with sqlite3.connect(tmp_path / "courtyard.db") as conn:
+        payloads = dict(conn.execute("SELECT update_id, payload FROM inbox").fetchall())
+    users_handled_before = {
+        json.loads(payloads[update_id])["message"]["chat"]["id"] for update_id in handled_before
+    }
+    assert all(replies[user_id] == 1 for user_id in users_handled_before)
+    # At most the few updates in flight at the kill may be answered twice.
+    assert sum(replies.values()) - 300 <= 8
+    assert not _handled_update_ids(tmp_path / "courtyard.db") ^ set(payloads)
+
+
+async def test_sigterm_finishes_the_updates_in_hand(
+    emulator: BotApiEmulator, tmp_path: Path, processes: list[BotProcess]
+) -> None:
+    config = _write_config(emulator, tmp_path)
+    bot = BotProcess(config, tmp_path / "bot.log")
+    processes.append(bot)
+    await bot.start()
+    await emulator.wait_for_call("setMyCommands", count=6, timeout=30)
+    emulator.set_latency("sendMessage", 0.1)
+    users = [emulator.create_user(f"Neighbour {n}") for n in range(40)]
+    for user in users:
+        emulator.user_starts_bot(user)
+    await emulator.wait_for_updates_consumed(timeout=30)
+    bot.signal(signal.SIGTERM)
+    assert await bot.wait() == 0
+    replies = _replies_per_user(emulator, [u.id for u in users])
+    assert len(replies) == 40
+    with sqlite3.connect(tmp_path / "courtyard.db") as conn:
+        unhandled = conn.execute("SELECT count(*) FROM inbox WHERE handled_at IS NULL").fetchone()
+    assert unhandled == (0,)
+    log = (tmp_path / "bot.log").read_text(encoding="utf-8")
+    assert "stopped cleanly" in log
+    assert "Traceback" not in log
+    assert emulator.token not in log
