@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import signal
 import sys
@@ -14,6 +15,8 @@ from telegram.error import InvalidToken
 
 from bot import __version__
 from bot.config import ConfigError, Settings, default_config_path, load_settings, require_token
+from bot.domain.classifier import classify
+from bot.domain.classifier_rules import default_rules
 from bot.logging_setup import configure_logging
 from storage.database import Database
 from storage.migrations import MigrationError
@@ -41,6 +44,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
     migrate.add_argument("--config", type=Path, help="config file (default as for run)")
+
+    classify = commands.add_parser(
+        "classify",
+        help="classify messages from stdin (one per line) and print one JSON object per line",
+    )
+    classify.add_argument(
+        "--config",
+        type=Path,
+        help="config file whose [classifier] to use "
+        "(default: as for run if it exists, else the built-in rules)",
+    )
     return parser
 
 
@@ -50,6 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "check-config":
             return check_config(args.path or default_config_path())
+        if args.command == "classify":
+            return classify_lines(args.config)
         settings = load_settings(args.config or default_config_path())
         if args.command == "migrate":
             return asyncio.run(migrate(settings))
@@ -74,7 +90,43 @@ def check_config(path: Path) -> int:
         f"language={community.language}, {len(community.admins)} admin(s), "
         f"admin chat {'set' if community.admin_chat_id is not None else 'not set'}"
     )
+    print(f"  buildings: {len(settings.buildings)} declared in the file")
+    rules = settings.classifier
+    print(
+        f"  classifier: {len(rules.categories)} categories, "
+        f"confident ≥ {rules.confident}, borderline ≥ {rules.borderline}"
+    )
     print(f"  logging:   level={settings.logging.level}")
+    return 0
+
+
+def classify_lines(config: Path | None) -> int:
+    """The keyword-tuning tool: how would each line of stdin be classified?"""
+    path = config or default_config_path()
+    rules = (
+        load_settings(path).classifier if config is not None or path.exists() else default_rules()
+    )
+    for line in sys.stdin:
+        text = line.rstrip("\n")
+        if not text.strip():
+            continue
+        result = classify(text, rules)
+        print(
+            json.dumps(
+                {
+                    "text": text,
+                    "is_request": result.is_request,
+                    "verdict": result.verdict.name.lower(),
+                    "category": result.category,
+                    "urgent": result.urgent,
+                    "location": result.location.label if result.location else None,
+                    "confidence": round(result.confidence, 3),
+                    "matched": list(result.matched),
+                },
+                ensure_ascii=False,
+            ),
+            flush=True,
+        )
     return 0
 
 

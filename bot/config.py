@@ -11,6 +11,12 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.classifier_rules import (
+    ClassifierRules,
+    RulesError,
+    default_rules,
+    rules_from_mapping,
+)
 from bot.domain.community import CATEGORY_KEYS, resolve_category
 
 TOKEN_ENV = "COURTYARD_TOKEN"
@@ -129,6 +135,7 @@ class Settings:
     community: CommunitySettings = CommunitySettings()
     logging: LoggingSettings = LoggingSettings()
     buildings: tuple[BuildingDeclaration, ...] = ()
+    classifier: ClassifierRules = field(default_factory=default_rules)
     source: Path | None = None
 
 
@@ -223,6 +230,11 @@ class _Table:
             raise ConfigError(self.key(name), f"must be one of {allowed}, got {value!r}")
         return value
 
+    def mapping(self, name: str) -> Mapping[str, Any] | None:
+        """A sub-table validated elsewhere."""
+        value: Mapping[str, Any] | None = self._get(name, dict, "a table")
+        return value
+
     def table(self, name: str) -> _Table:
         value = self._get(name, dict, "a table")
         return _Table(value or {}, self.key(name))
@@ -254,6 +266,7 @@ def parse_settings(
         community=_community(root.table("community")),
         logging=_logging(root.table("logging")),
         buildings=_buildings(root.table_list("buildings")),
+        classifier=_classifier(root),
         source=source,
     )
     root.finish()
@@ -376,6 +389,17 @@ def _quiet_hours(table: _Table, name: str) -> tuple[time, time] | None:
     if parsed is None:
         raise ConfigError(table.key(name), f"must look like '22:00-07:00' or 'off', got {raw!r}")
     return parsed
+
+
+def _classifier(root: _Table) -> ClassifierRules:
+    """Keywords and thresholds of the message classifier (defaults when absent)."""
+    data = root.mapping("classifier")
+    if data is None:
+        return default_rules()
+    try:
+        return rules_from_mapping(data)
+    except RulesError as exc:
+        raise ConfigError(exc.key, exc.problem) from None
 
 
 def _buildings(tables: list[_Table]) -> tuple[BuildingDeclaration, ...]:

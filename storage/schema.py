@@ -154,4 +154,99 @@ MIGRATIONS_SQL: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "tracked requests: requests, photos, history, me-too, suggestions, staff deliveries",
+        """
+        CREATE TABLE requests (
+            id INTEGER PRIMARY KEY,            -- the request number residents see (#42)
+            building_id INTEGER REFERENCES buildings (id) ON DELETE SET NULL,
+            chat_id INTEGER,                   -- group it was reported in (NULL: private)
+            source_message_id INTEGER,         -- the resident's message, for edits and replays
+            card_chat_id INTEGER,
+            card_message_id INTEGER,
+            reporter_id INTEGER REFERENCES people (id) ON DELETE SET NULL,
+            category TEXT NOT NULL,
+            urgent INTEGER NOT NULL DEFAULT 0,
+            location TEXT,
+            description TEXT NOT NULL,
+            status TEXT NOT NULL,
+            assignee_id INTEGER REFERENCES people (id) ON DELETE SET NULL,
+            level INTEGER,                     -- escalation rung currently responsible
+            delivered INTEGER NOT NULL DEFAULT 0,
+            resolution_note TEXT,
+            reject_reason TEXT,
+            duplicate_of INTEGER,
+            satisfied INTEGER,                 -- 1 fixed, 0 not fixed (latest answer)
+            rating INTEGER CHECK (rating BETWEEN 1 AND 5),
+            created_at INTEGER NOT NULL,
+            updated_at INTEGER NOT NULL,
+            responded_at INTEGER,
+            resolved_at INTEGER,
+            reopened_at INTEGER,
+            closed_at INTEGER,
+            escalated_at INTEGER
+        );
+        CREATE UNIQUE INDEX requests_source ON requests (chat_id, source_message_id)
+            WHERE source_message_id IS NOT NULL;
+        CREATE INDEX requests_building_status ON requests (building_id, status);
+        CREATE INDEX requests_assignee ON requests (assignee_id, status);
+
+        CREATE TABLE request_photos (
+            request_id INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+            file_id TEXT NOT NULL,
+            file_unique_id TEXT NOT NULL,
+            added_at INTEGER NOT NULL,
+            PRIMARY KEY (request_id, file_unique_id)
+        );
+
+        CREATE TABLE request_events (
+            id INTEGER PRIMARY KEY,
+            request_id INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+            actor_id INTEGER,                  -- NULL: the system
+            action TEXT NOT NULL,
+            from_status TEXT,
+            to_status TEXT,
+            note TEXT NOT NULL DEFAULT '',
+            at INTEGER NOT NULL
+        );
+        CREATE INDEX request_events_request ON request_events (request_id, id);
+
+        -- The reporter and everyone who said "me too".
+        CREATE TABLE request_supporters (
+            request_id INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+            person_id INTEGER NOT NULL,
+            household_id INTEGER,
+            added_at INTEGER NOT NULL,
+            PRIMARY KEY (request_id, person_id)
+        );
+
+        -- Questions the bot asked about a message: "track this?" / "same as #41?".
+        CREATE TABLE suggestions (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('borderline', 'duplicate')),
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            author_id INTEGER NOT NULL,
+            building_id INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            photo_file_id TEXT,
+            photo_unique_id TEXT,
+            candidate_request_id INTEGER,
+            prompt_message_id INTEGER,
+            created_at INTEGER NOT NULL,
+            resolved_at INTEGER,
+            UNIQUE (chat_id, message_id)
+        );
+
+        -- Private cards sent to staff, so they can be edited as the request moves.
+        CREATE TABLE request_deliveries (
+            request_id INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
+            person_id INTEGER NOT NULL,
+            message_id INTEGER,
+            failure TEXT,
+            at INTEGER NOT NULL,
+            PRIMARY KEY (request_id, person_id)
+        );
+        """,
+    ),
 ]

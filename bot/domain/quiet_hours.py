@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 from bot.domain.wall_clock import (
     first_instant_at,
     local_instants,
+    offset_changes,
     require_aware,
     require_naive_time,
     wall_time_of,
@@ -68,7 +69,14 @@ class QuietHours:
         for offset in range(3):
             for candidate in self._window_ends(local_day + timedelta(days=offset), tz):
                 if candidate > at and not self.is_quiet(candidate, tz):
-                    return candidate
+                    # Falling clocks can leave the window before its end is read
+                    # (02:59 → 02:00 with a 02:30–03:00 window).
+                    early = [
+                        change
+                        for change in offset_changes(at, candidate, tz)
+                        if not self.is_quiet(change, tz)
+                    ]
+                    return min([candidate, *early])
         raise AssertionError(f"no end of quiet hours found after {at.isoformat()}")
 
     def _covers(self, wall: time) -> bool:

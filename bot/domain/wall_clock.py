@@ -8,7 +8,7 @@ callers do their arithmetic in UTC.
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 
 def require_aware(moment: datetime, name: str) -> None:
@@ -71,3 +71,33 @@ def _end_of_gap(naive: datetime, tz: tzinfo) -> datetime:
         else:
             low = middle
     return datetime.fromtimestamp(high, UTC)
+
+
+def offset_changes(start: datetime, end: datetime, tz: tzinfo) -> list[datetime]:
+    """Instants in (start, end] at which `tz` changes its UTC offset, to the second."""
+    require_aware(start, "start")
+    require_aware(end, "end")
+    changes: list[datetime] = []
+    step = timedelta(hours=1)
+    low = start
+    while low < end:
+        high = min(low + step, end)
+        if low.astimezone(tz).utcoffset() != high.astimezone(tz).utcoffset():
+            changes.append(_first_with_offset_of(low, high, tz))
+        low = high
+    return changes
+
+
+def _first_with_offset_of(low: datetime, high: datetime, tz: tzinfo) -> datetime:
+    """The first instant after `low` whose offset equals `high`'s (offsets change once)."""
+    target = high.astimezone(tz).utcoffset()
+    while high - low > timedelta(seconds=1):
+        middle = low + (high - low) / 2
+        middle = middle.replace(microsecond=0) if middle.microsecond else middle
+        if middle <= low:
+            break
+        if middle.astimezone(tz).utcoffset() == target:
+            high = middle
+        else:
+            low = middle
+    return high

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -72,6 +74,39 @@ def test_invalid_values_name_their_key(data: dict[str, object], key: str) -> Non
     assert caught.value.key == key
 
 
+def test_example_config_carries_the_default_classifier_rules() -> None:
+    example = tomllib.loads((ROOT / "config.example.toml").read_text(encoding="utf-8"))
+    packaged = tomllib.loads((ROOT / "bot/domain/default_rules.toml").read_text(encoding="utf-8"))
+    assert example["classifier"] == packaged["classifier"]
+
+
+def test_classifier_problems_name_their_key() -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(
+            {
+                "classifier": {
+                    "confident": "high",
+                    "fallback_category": "water",
+                    "categories": {"water": {"icon": "💧"}},
+                }
+            },
+            environ={},
+        )
+    assert caught.value.key.startswith("classifier.confident")
+    custom = parse_settings(
+        {
+            "classifier": {
+                "confident": 0.9,
+                "borderline": 0.5,
+                "fallback_category": "water",
+                "categories": {"water": {"icon": "💧", "keywords_en": ["leak"]}},
+            }
+        },
+        environ={},
+    )
+    assert [c.key for c in custom.classifier.categories] == ["water"]
+
+
 def test_missing_token_is_only_an_error_when_running() -> None:
     settings = parse_settings({}, environ={})
     with pytest.raises(ConfigError) as caught:
@@ -95,7 +130,9 @@ def test_broken_toml_is_reported_with_the_file(tmp_path: Path) -> None:
     assert "invalid TOML" in caught.value.problem
 
 
-def _courtyard(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _courtyard(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         capture_output=True,
@@ -104,7 +141,25 @@ def _courtyard(*args: str, env: dict[str, str] | None = None) -> subprocess.Comp
         env={"PATH": "/usr/bin:/bin", **(env or {})},
         timeout=60,
         check=False,
+        input=stdin,
     )
+
+
+def test_cli_classify_prints_one_json_object_per_line() -> None:
+    result = _courtyard(
+        "classify",
+        "--config",
+        "config.example.toml",
+        stdin="3单元楼道里的水管爆了！\n大家早上好\n\nThe lift in block C is stuck again\n",
+    )
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["is_request"] for r in rows] == [True, False, True]
+    assert rows[0]["category"] == "water"
+    assert rows[0]["urgent"] is True
+    assert rows[0]["location"] == "3单元"
+    assert rows[2]["category"] == "elevator"
+    assert all(0 <= r["confidence"] <= 1 for r in rows)
 
 
 def test_cli_bad_value_exits_2_with_one_line(tmp_path: Path) -> None:

@@ -203,3 +203,13 @@ def test_the_dst_transitions_used_above_are_real() -> None:
         assert (instant - SECOND).astimezone(zone).utcoffset() != instant.astimezone(
             zone
         ).utcoffset()
+
+
+def test_falling_clocks_can_end_a_window_before_its_end_time() -> None:
+    # Berlin, 2024-10-27: 02:59:59 CEST is followed by 02:00:00 CET, outside 02:30–03:00.
+    quiet = QuietHours(time(2, 30), time(3, 0))
+    at = datetime(2024, 10, 27, 0, 59, 59, tzinfo=UTC)
+    assert quiet.is_quiet(at, BERLIN)
+    assert quiet.next_allowed_send(at, BERLIN, urgent=False) == datetime(
+        2024, 10, 27, 1, 0, 0, tzinfo=UTC
+    )

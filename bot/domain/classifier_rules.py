@@ -1,0 +1,267 @@
+"""Classifier rules: categories and marker lists, validated from a TOML table.
+
+Rules live in config so a building's admin can add the words their residents use. Every
+keyword is folded like message text (traditional → simplified, full-width → half-width,
+lower case), so rules may be written in either script. Patterns are regular expressions
+matched against that folded text, so they should be written in simplified, lower case.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from typing import Final
+
+from bot.domain.hanzi import normalize
+
+DEFAULT_RULES_RESOURCE: Final = "default_rules.toml"
+_CATEGORY_KEY: Final = re.compile(r"[a-z][a-z0-9_]*")
+_MARKER_GROUPS: Final = ("urgent", "problem", "chit_chat", "announcement", "resolved")
+_LIST_KEYS: Final = ("keywords_zh", "keywords_en", "patterns")
+_CJK: Final = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
+_LATIN: Final = re.compile(r"[a-z0-9]")
+_CONTROL_CHARACTER: Final = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class RulesError(ValueError):
+    """A problem in the classifier rules, reported as one line naming the dotted key."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(f"{key}: {problem}")
+        self.key = key
+        self.problem = problem
+
+
+@dataclass(frozen=True)
+class Cue:
+    """Keywords and patterns that together signal one thing (a topic, a hazard, thanks)."""
+
+    keywords_zh: tuple[str, ...] = ()
+    keywords_en: tuple[str, ...] = ()
+    patterns: tuple[re.Pattern[str], ...] = ()
+    _cjk_keywords: tuple[str, ...] = field(init=False, repr=False, compare=False)
+    _word_matcher: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Which list a keyword sits in does not matter; its script decides how it matches.
+        keywords = tuple(dict.fromkeys(self.keywords_zh + self.keywords_en))
+        cjk = tuple(keyword for keyword in keywords if _CJK.search(keyword))
+        words = [keyword for keyword in keywords if keyword not in cjk]
+        object.__setattr__(self, "_cjk_keywords", cjk)
+        object.__setattr__(self, "_word_matcher", _word_matcher(words))
+
+    def keyword_hits(self, folded_text: str) -> tuple[str, ...]:
+        """Keywords found in already-normalized text, in order of appearance.
+
+        A keyword inside a longer keyword that also matched ("灯" in "楼道灯") is dropped.
+        """
+        found = [keyword for keyword in self._cjk_keywords if keyword in folded_text]
+        if self._word_matcher is not None and _LATIN.search(folded_text):
+            found.extend(match.group() for match in self._word_matcher.finditer(folded_text))
+        distinct = list(dict.fromkeys(found))
+        kept = [
+            hit for hit in distinct if not any(hit != other and hit in other for other in distinct)
+        ]
+        return tuple(sorted(kept, key=folded_text.find))
+
+    def pattern_hits(self, folded_text: str) -> tuple[str, ...]:
+        """The text each matching pattern found, in pattern order."""
+        hits = (pattern.search(folded_text) for pattern in self.patterns)
+        return tuple(dict.fromkeys(hit.group() for hit in hits if hit is not None))
+
+    def hits(self, folded_text: str) -> tuple[str, ...]:
+        """Keyword and pattern hits together."""
+        return tuple(
+            dict.fromkeys(self.keyword_hits(folded_text) + self.pattern_hits(folded_text))
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class CategoryRule(Cue):
+    """A request category: keywords name the topic, patterns describe a problem with it."""
+
+    key: str
+    icon: str
+
+
+@dataclass(frozen=True)
+class ClassifierRules:
+    """Everything `classify` needs; build with `rules_from_mapping` or `default_rules`."""
+
+    categories: tuple[CategoryRule, ...]
+    fallback_category: str
+    urgent: Cue
+    problem: Cue
+    chit_chat: Cue
+    announcement: Cue
+    resolved: Cue
+    confident: float
+    borderline: float
+
+    def category(self, key: str) -> CategoryRule:
+        """The category with this key (raises KeyError for an unknown key)."""
+        for rule in self.categories:
+            if rule.key == key:
+                return rule
+        raise KeyError(key)
+
+
+def _word_matcher(words: list[str]) -> re.Pattern[str] | None:
+    """One regex for all non-CJK keywords: whole words, optionally inflected.
+
+    "ice" must not match inside "notice", but "leak" should find "leaking".
+    """
+    if not words:
+        return None
+    alternatives = sorted(
+        (r"\s+".join(re.escape(part) for part in word.split()) for word in words),
+        key=len,
+        reverse=True,
+    )
+    return re.compile(rf"(?<![a-z0-9])(?:{'|'.join(alternatives)})(?:s|es|ed|ing)?(?![a-z0-9])")
+
+
+def rules_from_mapping(
+    data: Mapping[str, object], *, prefix: str = "classifier"
+) -> ClassifierRules:
+    """Validate the contents of a `[classifier]` TOML table into `ClassifierRules`.
+
+    Raises `RulesError` naming the dotted key (under `prefix`) of the first problem.
+    """
+    table = _Table(data, prefix)
+    table.reject_unknown(("categories", "fallback_category", "confident", "borderline",
+                          *_MARKER_GROUPS))  # fmt: skip
+    categories = _categories(table.table("categories"))
+    fallback = table.string("fallback_category")
+    if fallback not in {rule.key for rule in categories}:
+        raise RulesError(table.key("fallback_category"), f"no category named {fallback!r}")
+    confident = table.fraction("confident")
+    borderline = table.fraction("borderline")
+    if borderline > confident:
+        raise RulesError(table.key("borderline"), "must not be above 'confident'")
+    markers = {
+        name: _cue(table.table(name)) if name in table.data else Cue() for name in _MARKER_GROUPS
+    }
+    return ClassifierRules(
+        categories=categories,
+        fallback_category=fallback,
+        confident=confident,
+        borderline=borderline,
+        **markers,
+    )
+
+
+@cache
+def default_rules() -> ClassifierRules:
+    """The packaged rules (`bot/domain/default_rules.toml`), parsed once."""
+    text = resources.files("bot.domain").joinpath(DEFAULT_RULES_RESOURCE).read_text("utf-8")
+    document = tomllib.loads(text)
+    return rules_from_mapping(_Table(document, "").table("classifier").data)
+
+
+def _categories(table: _Table) -> tuple[CategoryRule, ...]:
+    if not table.data:
+        raise RulesError(table.prefix, "must define at least one category")
+    rules = []
+    for key in table.data:
+        if not _CATEGORY_KEY.fullmatch(key):
+            raise RulesError(table.key(key), "category keys must be lower-case ASCII words")
+        category = table.table(key)
+        cue = _cue(category, allow_extra=("icon",))
+        rules.append(
+            CategoryRule(
+                keywords_zh=cue.keywords_zh,
+                keywords_en=cue.keywords_en,
+                patterns=cue.patterns,
+                key=key,
+                icon=category.string("icon"),
+            )
+        )
+    return tuple(rules)
+
+
+def _cue(table: _Table, allow_extra: tuple[str, ...] = ()) -> Cue:
+    table.reject_unknown((*_LIST_KEYS, *allow_extra))
+    return Cue(
+        keywords_zh=table.keywords("keywords_zh"),
+        keywords_en=table.keywords("keywords_en"),
+        patterns=table.patterns("patterns"),
+    )
+
+
+class _Table:
+    """A TOML table plus its dotted position, for error messages."""
+
+    def __init__(self, data: Mapping[str, object], prefix: str) -> None:
+        self.data = data
+        self.prefix = prefix
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}.{name}" if self.prefix else name
+
+    def reject_unknown(self, known: tuple[str, ...]) -> None:
+        for name in self.data:
+            if name not in known:
+                raise RulesError(
+                    self.key(name), f"unknown key (expected one of {', '.join(known)})"
+                )
+
+    def table(self, name: str) -> _Table:
+        value = self.data.get(name)
+        if value is None:
+            raise RulesError(self.key(name), "is required")
+        if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+            raise RulesError(self.key(name), "must be a table")
+        return _Table(value, self.key(name))
+
+    def string(self, name: str) -> str:
+        value = self.data.get(name)
+        if value is None:
+            raise RulesError(self.key(name), "is required")
+        if not isinstance(value, str) or not value.strip():
+            raise RulesError(self.key(name), "must be a non-empty string")
+        return value.strip()
+
+    def fraction(self, name: str) -> float:
+        value = self.data.get(name)
+        if value is None:
+            raise RulesError(self.key(name), "is required")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise RulesError(self.key(name), f"must be a number between 0 and 1, got {value!r}")
+        if not 0 < value <= 1:
+            raise RulesError(self.key(name), f"must be above 0 and at most 1, got {value}")
+        return float(value)
+
+    def strings(self, name: str) -> tuple[str, ...]:
+        value = self.data.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise RulesError(self.key(name), "must be a list of strings")
+        for index, item in enumerate(value):
+            if not item.strip():
+                raise RulesError(f"{self.key(name)}[{index}]", "must not be empty")
+            if _CONTROL_CHARACTER.search(item):
+                # TOML turns "\b" in double quotes into a backspace, a silent non-match.
+                raise RulesError(
+                    f"{self.key(name)}[{index}]",
+                    "contains a control character; write regular expressions in single "
+                    "quotes ('\\bfire\\b'), where backslashes stay backslashes",
+                )
+        return tuple(value)
+
+    def keywords(self, name: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(normalize(item) for item in self.strings(name)))
+
+    def patterns(self, name: str) -> tuple[re.Pattern[str], ...]:
+        compiled = []
+        for index, source in enumerate(self.strings(name)):
+            try:
+                compiled.append(re.compile(source))
+            except re.error as exc:
+                raise RulesError(
+                    f"{self.key(name)}[{index}]", f"invalid regular expression {source!r}: {exc}"
+                ) from None
+        return tuple(compiled)
