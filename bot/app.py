@@ -23,6 +23,7 @@ from bot.i18n import translator
 from bot.reconcile import reconcile_config
 from bot.services import Services
 from handlers.registry import register_handlers
+from handlers.request_jobs import AUTO_CLOSE_INTERVAL, close_unrated
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +81,12 @@ async def post_init(application: CourtyardApplication) -> None:
     if application.job_queue is not None:
         application.job_queue.run_repeating(
             prune_inbox, interval=timedelta(hours=6), first=timedelta(minutes=1)
+        )
+        application.job_queue.run_repeating(
+            close_unrated,
+            interval=AUTO_CLOSE_INTERVAL,
+            first=timedelta(seconds=30),
+            name="close_unrated",
         )
 
 

@@ -30,6 +30,13 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("start", N_("Start Courtyard and see what it does")),
     CommandInfo("help", N_("What Courtyard does and which commands you can use")),
     CommandInfo("language", N_("Choose the bot's language: /language zh or /language en")),
+    CommandInfo("report", N_("Report a problem (in the group, or privately step by step)")),
+    CommandInfo(
+        "track", N_("Reply to a message with /track to track it as a request"), in_private=False
+    ),
+    CommandInfo("requests", N_("Open requests of this building"), in_private=False),
+    CommandInfo("request", N_("A request's card and history: /request 42")),
+    CommandInfo("mine", N_("Requests assigned to me (staff)")),
     CommandInfo("join", N_("Register your household (flat number stays private)")),
     CommandInfo("whoami", N_("Your roles and household")),
     CommandInfo("leave", N_("Leave your household")),
@@ -66,6 +73,19 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo(
         "household", N_("Register a household not on Telegram"), audience=Audience.CHAT_ADMIN
     ),
+    CommandInfo(
+        "assign", N_("Assign a request: /assign 42 @username"), audience=Audience.CHAT_ADMIN
+    ),
+    CommandInfo(
+        "close",
+        N_("Close a request with a reason: /close 42 reason"),
+        audience=Audience.CHAT_ADMIN,
+    ),
+    CommandInfo(
+        "reject", N_("Reject a request: /reject 42 duplicate 41"), audience=Audience.CHAT_ADMIN
+    ),
+    CommandInfo("reopen", N_("Reopen a request: /reopen 42")),
+    CommandInfo("note", N_("Add a note to a request: /note 42 text")),
 )
 
 

@@ -120,6 +120,14 @@ class BuildingDeclaration:
 
 
 @dataclass(frozen=True)
+class RequestSettings:
+    """How tracked requests behave."""
+
+    rating_days: int = 3
+    duplicate_window_hours: int = 48
+
+
+@dataclass(frozen=True)
 class LoggingSettings:
     """Log verbosity."""
 
@@ -133,6 +141,7 @@ class Settings:
     telegram: TelegramSettings = TelegramSettings()
     storage: StorageSettings = StorageSettings()
     community: CommunitySettings = CommunitySettings()
+    requests: RequestSettings = RequestSettings()
     logging: LoggingSettings = LoggingSettings()
     buildings: tuple[BuildingDeclaration, ...] = ()
     classifier: ClassifierRules = field(default_factory=default_rules)
@@ -264,6 +273,7 @@ def parse_settings(
         telegram=_telegram(root.table("telegram"), env),
         storage=_storage(root.table("storage"), base_dir),
         community=_community(root.table("community")),
+        requests=_requests(root.table("requests")),
         logging=_logging(root.table("logging")),
         buildings=_buildings(root.table_list("buildings")),
         classifier=_classifier(root),
@@ -457,6 +467,15 @@ def _buildings(tables: list[_Table]) -> tuple[BuildingDeclaration, ...]:
         )
         table.finish()
     return tuple(declarations)
+
+
+def _requests(table: _Table) -> RequestSettings:
+    settings = RequestSettings(
+        rating_days=table.integer("rating_days", 3, minimum=1),
+        duplicate_window_hours=table.integer("duplicate_window_hours", 48, minimum=1),
+    )
+    table.finish()
+    return settings
 
 
 def _logging(table: _Table) -> LoggingSettings:

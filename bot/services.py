@@ -15,7 +15,9 @@ from storage.households import HouseholdRepository
 from storage.inbox import UpdateInbox
 from storage.invites import InviteRepository
 from storage.people import PeopleRepository
+from storage.requests import RequestRepository
 from storage.roles import RoleRepository
+from storage.suggestions import SuggestionRepository
 
 
 @dataclass
@@ -33,6 +35,8 @@ class Services:
     invites: InviteRepository
     households: HouseholdRepository
     conversations: ConversationRepository
+    requests: RequestRepository
+    suggestions: SuggestionRepository
     access: AccessControl
 
     @classmethod
@@ -54,6 +58,8 @@ class Services:
             invites=InviteRepository(database, clock),
             households=HouseholdRepository(database, clock),
             conversations=ConversationRepository(database, clock),
+            requests=RequestRepository(database, clock),
+            suggestions=SuggestionRepository(database, clock),
             access=AccessControl(
                 admins=settings.community.admins,
                 chat_admins_are_heads=settings.community.chat_admins_are_heads,

@@ -6,27 +6,34 @@ from telegram import Update
 from telegram.ext import MessageHandler, filters
 
 from bot.context import CourtyardContext, CourtyardHandler
-from handlers import households
+from handlers import households, request_private
 from handlers.common import sender_id
 
 
 async def continue_conversation(update: Update, context: CourtyardContext) -> None:
-    """Route a private text to the open conversation, if any; otherwise stay silent."""
+    """Route a private text or photo to the open conversation, if any; otherwise stay silent."""
     message = update.effective_message
-    if message is None or not message.text:
+    if message is None:
         return
     conversation = await context.services.conversations.current(sender_id(update))
     if conversation is None:
         return
-    if conversation.kind == households.CONVERSATION_JOIN:
+    if conversation.kind == households.CONVERSATION_JOIN and message.text:
         await households.register_flat(
             update, context, message.text, building_id=int(conversation.payload["building_id"])
+        )
+    elif conversation.kind == request_private.CONVERSATION_REPORT:
+        await request_private.continue_report(update, context)
+    elif conversation.kind == request_private.CONVERSATION_NOTE and message.text:
+        await request_private.save_resolution_note(
+            update, context, int(conversation.payload["request_id"])
         )
 
 
 def handlers() -> list[CourtyardHandler]:
     return [
         MessageHandler(
-            filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, continue_conversation
+            filters.ChatType.PRIVATE & (filters.TEXT | filters.PHOTO) & ~filters.COMMAND,
+            continue_conversation,
         )
     ]

@@ -8,6 +8,9 @@ from handlers import (
     households,
     language,
     membership,
+    request_actions,
+    request_intake,
+    request_private,
     roles,
     setup,
     start,
@@ -29,6 +32,10 @@ def register_handlers(application: CourtyardApplication) -> None:
         *setup.handlers(),
         *roles.handlers(),
         *households.handlers(),
+        *request_actions.handlers(),
+        *request_private.handlers(),
+        # Ordinary group messages are classified; keep after every command handler.
+        *request_intake.handlers(),
         # Plain text in private chats answers whatever the bot asked last; keep it last.
         *conversations.handlers(),
     ]

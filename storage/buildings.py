@@ -55,7 +55,11 @@ def _building(row: sqlite3.Row) -> Building:
 _SETTABLE = {f.name for f in fields(Building)} - {"id", "name", "from_config"}
 
 # Tables whose chat ids follow a group when Telegram upgrades it to a supergroup.
-CHAT_REFERENCES: list[tuple[str, str]] = []
+CHAT_REFERENCES: list[tuple[str, str]] = [
+    ("requests", "chat_id"),
+    ("requests", "card_chat_id"),
+    ("suggestions", "chat_id"),
+]
 
 
 class BuildingRepository:

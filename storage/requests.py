@@ -311,7 +311,7 @@ class RequestRepository:
             return cursor.rowcount == 1
 
     async def add_supporter(self, request_id: int, person_id: int) -> bool:
-        """"Me too": False if this person is already counted."""
+        """ "Me too": False if this person is already counted."""
         now = to_timestamp(self._clock.now())
         async with self._db.transaction() as conn:
             await ensure_person(conn, person_id, now)
@@ -357,8 +357,7 @@ class RequestRepository:
         return [
             RequestEvent(
                 actor_id=row["actor_id"],
-                actor_name=" ".join(p for p in (row["first_name"], row["last_name"]) if p)
-                or None,
+                actor_name=" ".join(p for p in (row["first_name"], row["last_name"]) if p) or None,
                 action=str(row["action"]),
                 from_status=row["from_status"],
                 to_status=row["to_status"],

@@ -1,0 +1,445 @@
+"""Card buttons and request commands: me too, take, resolve, rate, /requests, /close, …"""
+
+from __future__ import annotations
+
+import re
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.context import CourtyardContext, CourtyardHandler
+from bot.domain.community import parse_target
+from bot.domain.lifecycle import (
+    Action,
+    CloseReason,
+    Closure,
+    RefusalReason,
+    Rejection,
+    RejectReason,
+    RequestStatus,
+    Role,
+    TransitionRefused,
+)
+from bot.i18n import Translator
+from handlers.common import (
+    building_of_chat,
+    escape,
+    is_private,
+    reply,
+    sender_id,
+    translator_for,
+)
+from handlers.labels import category_name
+from handlers.request_cards import (
+    CARD_CALLBACK,
+    card_people,
+    icon_of,
+    rating_keyboard,
+    refresh_cards,
+    render_card,
+    status_name,
+)
+from handlers.request_flow import Outcome, perform, request_roles
+from handlers.request_private import offer_resolution_note
+from handlers.roles import resolve_target
+from storage.requests import Request
+
+PAGE_SIZE = 8
+LIST_CALLBACK = re.compile(r"^rl:(\d+):(\d+)$")
+BUTTON_ACTIONS = {
+    "take": Action.TAKE,
+    "start": Action.START,
+    "resolve": Action.RESOLVE,
+    "fixed": Action.CONFIRM_FIXED,
+    "notfixed": Action.NOT_FIXED,
+}
+
+
+def refusal_text(_: Translator, refused: TransitionRefused) -> str:
+    if refused.reason is RefusalReason.FORBIDDEN_FOR_ROLE:
+        return _("Sorry, you are not allowed to do that with this request.")
+    if refused.reason is RefusalReason.ALREADY_IN_STATE:
+        return _("The request is already {status}.").format(status=status_name(_, refused.status))
+    if refused.reason is RefusalReason.MISSING_REASON:
+        return _("Please give a reason.")
+    return _("That is not possible while the request is {status}.").format(
+        status=status_name(_, refused.status)
+    )
+
+
+def outcome_text(_: Translator, outcome: Outcome) -> str | None:
+    if outcome.refused is not None:
+        return refusal_text(_, outcome.refused)
+    if outcome.raced:
+        return _("Someone else changed this request just now; please look again.")
+    return None
+
+
+async def on_card_button(update: Update, context: CourtyardContext) -> None:
+    """Every card button; the presser's roles are computed afresh for this request."""
+    query = update.callback_query
+    assert query is not None
+    _ = await translator_for(update, context)
+    match = CARD_CALLBACK.match(query.data or "")
+    services = context.services
+    request = await services.requests.get(int(match.group(3))) if match else None
+    if match is None or request is None:
+        await query.answer(_("This button is out of date."), show_alert=True)
+        return
+    user_id = sender_id(update)
+    verb = match.group(1)
+    if verb == "metoo":
+        if not request.is_open:
+            await query.answer(_("This request is no longer open."), show_alert=True)
+            return
+        added = await services.requests.add_supporter(request.id, user_id)
+        await refresh_cards(context, request.id)
+        await query.answer(
+            _("Thank you, you were added to #{number}.").format(number=request.id)
+            if added
+            else _("You are already counted for #{number}.").format(number=request.id)
+        )
+        return
+    roles = await request_roles(context, user_id, request)
+    if verb == "rate":
+        await _rate(update, context, request, int(match.group(2) or 0), roles)
+        return
+    outcome = await perform(context, request, BUTTON_ACTIONS[verb], user_id, roles=roles)
+    problem = outcome_text(_, outcome)
+    if problem is not None:
+        await query.answer(problem, show_alert=True)
+        return
+    await query.answer(_("Done."))
+    if verb == "fixed" and is_private(update):
+        await query.edit_message_text(
+            _("Thank you! How satisfied are you with how #{number} was handled?").format(
+                number=request.id
+            ),
+            reply_markup=rating_keyboard(request.id),
+        )
+    elif verb in ("fixed", "notfixed") and is_private(update):
+        await query.edit_message_text(
+            _("Thank you for telling us. #{number} was reopened and staff were notified.").format(
+                number=request.id
+            )
+        )
+    elif verb == "resolve" and is_private(update):
+        await offer_resolution_note(update, context, request.id)
+
+
+async def _rate(
+    update: Update,
+    context: CourtyardContext,
+    request: Request,
+    stars: int,
+    roles: frozenset[Role],
+) -> None:
+    query = update.callback_query
+    assert query is not None
+    _ = await translator_for(update, context)
+    if Role.REPORTER not in roles or not 1 <= stars <= 5:
+        await query.answer(
+            _("Sorry, you are not allowed to do that with this request."), show_alert=True
+        )
+        return
+    await context.services.requests.update(request.id, rating=stars)
+    await context.services.requests.note(request.id, sender_id(update), "rate", str(stars))
+    await query.answer()
+    await query.edit_message_text(
+        _("Thank you! You rated #{number} {stars}.").format(number=request.id, stars="⭐" * stars)
+    )
+
+
+# -- commands ------------------------------------------------------------------------------
+
+
+async def _request_from_args(
+    update: Update, context: CourtyardContext, _: Translator, usage: str
+) -> Request | None:
+    """`N` or `#N` as the first argument, within this group's building."""
+    args = context.args or []
+    number = args[0].lstrip("#") if args else ""
+    if not number.isdigit() or len(number) > 9:
+        await reply(update, escape(usage))
+        return None
+    request = await context.services.requests.get(int(number))
+    building = await building_of_chat(update, context)
+    if request is None or (
+        not is_private(update) and (building is None or request.building_id != building.id)
+    ):
+        await reply(
+            update, _("There is no request #{number} in this building.").format(number=int(number))
+        )
+        return None
+    if is_private(update):
+        roles = await request_roles(context, sender_id(update), request)
+        if roles == {Role.RESIDENT}:
+            await reply(
+                update,
+                _("There is no request #{number} in this building.").format(number=int(number)),
+            )
+            return None
+    return request
+
+
+async def show_request(update: Update, context: CourtyardContext) -> None:
+    """`/request N`: the card and its full history."""
+    _ = await translator_for(update, context)
+    request = await _request_from_args(update, context, _, _("Usage: /request <number>"))
+    if request is None:
+        return
+    people = await card_people(context, request)
+    lines = [render_card(_, context, request, people, for_staff=is_private(update)), ""]
+    lines.append(_("<b>History</b>"))
+    tz = context.services.settings.community.timezone
+    for event in await context.services.requests.history(request.id):
+        when = event.at.astimezone(tz).strftime("%m-%d %H:%M")
+        who = escape(event.actor_name) if event.actor_name else _("system")
+        line = f"{when} · {who} · {escape(event.action)}"
+        if event.to_status:
+            line += f" → {status_name(_, RequestStatus(event.to_status))}"
+        if event.note:
+            line += f" · {escape(event.note[:200])}"
+        lines.append(line)
+    await reply(update, "\n".join(lines)[:4096])
+
+
+async def list_requests(update: Update, context: CourtyardContext) -> None:
+    """`/requests`: open requests of this chat's building, most pressing first, paged."""
+    _ = await translator_for(update, context)
+    building = await building_of_chat(update, context)
+    if building is None:
+        await reply(update, _("Please use /requests in your building's group chat."))
+        return
+    text, keyboard = await _page(context, _, building.id, 0)
+    await reply(update, text, reply_markup=keyboard)
+
+
+async def _page(
+    context: CourtyardContext, _: Translator, building_id: int, offset: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    requests, total = await context.services.requests.open_in_building(
+        building_id, limit=PAGE_SIZE, offset=offset
+    )
+    if total == 0:
+        return _("No open requests. 🎉"), None
+    lines = [
+        _("<b>Open requests</b> ({first}–{last} of {total})").format(
+            first=offset + 1, last=offset + len(requests), total=total
+        )
+    ]
+    for request in requests:
+        urgent = "🚨 " if request.urgent else ""
+        place = f" · {escape(request.location)}" if request.location else ""
+        lines.append(
+            f"{urgent}<b>#{request.id}</b> {icon_of(context, request.category)} "
+            f"{escape(category_name(_, request.category))}{place} · "
+            f"{status_name(_, request.status)} · 👥 {request.affected}\n"
+            f"   {escape(request.description[:80])}"
+        )
+    buttons = []
+    if offset > 0:
+        buttons.append(
+            InlineKeyboardButton(
+                _("◀️ Previous"), callback_data=f"rl:{building_id}:{max(offset - PAGE_SIZE, 0)}"
+            )
+        )
+    if offset + PAGE_SIZE < total:
+        buttons.append(
+            InlineKeyboardButton(
+                _("Next ▶️"), callback_data=f"rl:{building_id}:{offset + PAGE_SIZE}"
+            )
+        )
+    return "\n".join(lines), InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+async def on_list_page(update: Update, context: CourtyardContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    _ = await translator_for(update, context)
+    match = LIST_CALLBACK.match(query.data or "")
+    building = await building_of_chat(update, context)
+    if match is None or building is None or building.id != int(match.group(1)):
+        await query.answer(_("This button is out of date."), show_alert=True)
+        return
+    text, keyboard = await _page(context, _, building.id, int(match.group(2)))
+    await query.answer()
+    await query.edit_message_text(text, reply_markup=keyboard)
+
+
+async def mine(update: Update, context: CourtyardContext) -> None:
+    """`/mine`: the open requests assigned to me."""
+    _ = await translator_for(update, context)
+    requests = await context.services.requests.open_assigned_to(sender_id(update))
+    if not requests:
+        await reply(update, _("You have no open requests assigned to you."))
+        return
+    lines = [_("<b>Your open requests</b>")]
+    for request in requests:
+        lines.append(
+            f"{'🚨 ' if request.urgent else ''}<b>#{request.id}</b> "
+            f"{icon_of(context, request.category)} {status_name(_, request.status)} · "
+            f"{escape(request.description[:80])}"
+        )
+    await reply(update, "\n".join(lines))
+
+
+async def assign(update: Update, context: CourtyardContext) -> None:
+    """`/assign N @user` (heads and admins)."""
+    _ = await translator_for(update, context)
+    usage = _(
+        "Usage: /assign <number> @username (or reply to their message with /assign <number>)"
+    )
+    request = await _request_from_args(update, context, _, usage)
+    if request is None:
+        return
+    args = context.args or []
+    target = next((t for t in map(parse_target, args[1:]) if t is not None), None)
+    person = await resolve_target(update, context, target)
+    if person is None or person.person_id is None:
+        await reply(
+            update,
+            escape(usage)
+            if person is None
+            else _(
+                "I do not know {person} yet; they need to write in the group or start me first."
+            ).format(person=escape(person.display)),
+        )
+        return
+    roles = await request_roles(context, sender_id(update), request)
+    outcome = await perform(
+        context,
+        request,
+        Action.ASSIGN,
+        sender_id(update),
+        roles=roles,
+        assignee_id=person.person_id,
+    )
+    problem = outcome_text(_, outcome)
+    await reply(
+        update,
+        problem
+        or _("#{number} is assigned to {person}.").format(
+            number=request.id, person=escape(person.display)
+        ),
+    )
+
+
+async def close(update: Update, context: CourtyardContext) -> None:
+    """`/close N <reason>` (heads and admins)."""
+    _ = await translator_for(update, context)
+    usage = _("Usage: /close <number> <reason>")
+    request = await _request_from_args(update, context, _, usage)
+    if request is None:
+        return
+    reason = " ".join((context.args or [])[1:]).strip()
+    if not reason:
+        await reply(update, escape(usage))
+        return
+    roles = await request_roles(context, sender_id(update), request)
+    outcome = await perform(
+        context,
+        request,
+        Action.CLOSE,
+        sender_id(update),
+        roles=roles,
+        justification=Closure(CloseReason.OTHER, note=reason[:500]),
+    )
+    await reply(
+        update, outcome_text(_, outcome) or _("#{number} is closed.").format(number=request.id)
+    )
+
+
+REJECT_WORDS = {
+    "duplicate": RejectReason.DUPLICATE,
+    "重复": RejectReason.DUPLICATE,
+    "responsibility": RejectReason.NOT_OUR_RESPONSIBILITY,
+    "notours": RejectReason.NOT_OUR_RESPONSIBILITY,
+    "不归我们管": RejectReason.NOT_OUR_RESPONSIBILITY,
+    "cannot": RejectReason.CANNOT_FIX,
+    "无法解决": RejectReason.CANNOT_FIX,
+    "other": RejectReason.OTHER,
+    "其他": RejectReason.OTHER,
+}
+
+
+async def reject(update: Update, context: CourtyardContext) -> None:
+    """`/reject N duplicate M | responsibility | cannot | other <note>`."""
+    _ = await translator_for(update, context)
+    usage = _(
+        "Usage: /reject <number> duplicate <other number> | responsibility | cannot | other <note>"
+    )
+    request = await _request_from_args(update, context, _, usage)
+    if request is None:
+        return
+    args = (context.args or [])[1:]
+    reason = REJECT_WORDS.get(args[0].lower()) if args else None
+    if reason is None:
+        await reply(update, escape(usage))
+        return
+    duplicate_of = None
+    rest = args[1:]
+    if reason is RejectReason.DUPLICATE:
+        if not rest or not rest[0].lstrip("#").isdigit():
+            await reply(update, escape(usage))
+            return
+        duplicate_of = int(rest[0].lstrip("#"))
+        rest = rest[1:]
+    rejection = Rejection(reason, duplicate_of=duplicate_of, note=" ".join(rest)[:500])
+    if not rejection.is_complete:
+        await reply(update, escape(usage))
+        return
+    roles = await request_roles(context, sender_id(update), request)
+    outcome = await perform(
+        context, request, Action.REJECT, sender_id(update), roles=roles, justification=rejection
+    )
+    await reply(
+        update, outcome_text(_, outcome) or _("#{number} was rejected.").format(number=request.id)
+    )
+
+
+async def reopen(update: Update, context: CourtyardContext) -> None:
+    """`/reopen N` (heads, admins, or the reporter)."""
+    _ = await translator_for(update, context)
+    request = await _request_from_args(update, context, _, _("Usage: /reopen <number>"))
+    if request is None:
+        return
+    roles = await request_roles(context, sender_id(update), request)
+    outcome = await perform(context, request, Action.REOPEN, sender_id(update), roles=roles)
+    await reply(
+        update, outcome_text(_, outcome) or _("#{number} is reopened.").format(number=request.id)
+    )
+
+
+async def note(update: Update, context: CourtyardContext) -> None:
+    """`/note N <text>`: add a note to the history (staff, heads, admins, the reporter)."""
+    _ = await translator_for(update, context)
+    usage = _("Usage: /note <number> <text>")
+    request = await _request_from_args(update, context, _, usage)
+    if request is None:
+        return
+    text = " ".join((context.args or [])[1:]).strip()
+    if not text:
+        await reply(update, escape(usage))
+        return
+    roles = await request_roles(context, sender_id(update), request)
+    if roles == {Role.RESIDENT}:
+        await reply(update, _("Sorry, you are not allowed to do that with this request."))
+        return
+    await context.services.requests.note(request.id, sender_id(update), "note", text[:1000])
+    await reply(update, _("Noted on #{number}.").format(number=request.id))
+
+
+def handlers() -> list[CourtyardHandler]:
+    return [
+        CallbackQueryHandler(on_card_button, pattern=CARD_CALLBACK),
+        CallbackQueryHandler(on_list_page, pattern=LIST_CALLBACK),
+        CommandHandler("requests", list_requests),
+        CommandHandler("request", show_request),
+        CommandHandler("mine", mine),
+        CommandHandler("assign", assign),
+        CommandHandler("close", close),
+        CommandHandler("reject", reject),
+        CommandHandler("reopen", reopen),
+        CommandHandler("note", note),
+    ]

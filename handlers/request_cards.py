@@ -1,0 +1,234 @@
+"""Request cards: the group card and the staff's private card, edited in place."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.context import CourtyardContext
+from bot.domain.lifecycle import RequestStatus
+from bot.i18n import N_, Translator, translator
+from handlers.common import escape, preferred_language
+from handlers.labels import category_name
+from storage.requests import Request
+
+logger = logging.getLogger(__name__)
+
+CARD_CALLBACK = re.compile(r"^rq:(metoo|take|start|resolve|fixed|notfixed|rate)(?::(\d))?:(\d+)$")
+DESCRIPTION_LIMIT = 700  # keeps a card (and a photo caption) well inside Telegram's limits
+
+STATUS_NAMES: dict[RequestStatus, str] = {
+    RequestStatus.NEW: N_("new"),
+    RequestStatus.ASSIGNED: N_("assigned"),
+    RequestStatus.IN_PROGRESS: N_("in progress"),
+    RequestStatus.RESOLVED: N_("resolved — waiting for the resident"),
+    RequestStatus.CLOSED: N_("closed"),
+    RequestStatus.REOPENED: N_("reopened"),
+    RequestStatus.REJECTED: N_("rejected"),
+}
+
+
+def status_name(_: Translator, status: RequestStatus) -> str:
+    return _(STATUS_NAMES[status])
+
+
+def shorten(text: str, limit: int = DESCRIPTION_LIMIT) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class CardPeople:
+    """Names shown on a card (looked up once per render)."""
+
+    reporter: str | None
+    assignee: str | None
+
+
+async def card_people(context: CourtyardContext, request: Request) -> CardPeople:
+    people = context.services.people
+    reporter = await people.get(request.reporter_id) if request.reporter_id else None
+    assignee = await people.get(request.assignee_id) if request.assignee_id else None
+    return CardPeople(
+        reporter=reporter.display_name if reporter and reporter.first_name else None,
+        assignee=assignee.display_name if assignee else None,
+    )
+
+
+def icon_of(context: CourtyardContext, category: str) -> str:
+    rules = context.services.settings.classifier
+    return next((c.icon for c in rules.categories if c.key == category), "📌")
+
+
+def render_card(
+    _: Translator,
+    context: CourtyardContext,
+    request: Request,
+    people: CardPeople,
+    *,
+    for_staff: bool = False,
+) -> str:
+    """The card text (HTML); every piece of user text is escaped."""
+    head = f"<b>#{request.id}</b> {icon_of(context, request.category)} " + escape(
+        category_name(_, request.category)
+    )
+    if request.urgent:
+        head += " · 🚨 " + _("urgent")
+    lines = [head]
+    if request.location:
+        lines.append(f"📍 {escape(request.location)}")
+    lines.append(escape(shorten(request.description)))
+    if request.photos and not for_staff:
+        lines.append(f"📷 {len(request.photos)}")
+    assignee = escape(people.assignee) if people.assignee else "—"
+    lines.append(
+        _("Status: {status} · Assignee: {assignee} · 👥 {affected}").format(
+            status=status_name(_, request.status), assignee=assignee, affected=request.affected
+        )
+    )
+    if for_staff and people.reporter:
+        lines.append(_("Reported by {name}").format(name=escape(people.reporter)))
+    if request.resolution_note and request.status in (
+        RequestStatus.RESOLVED,
+        RequestStatus.CLOSED,
+    ):
+        lines.append(_("Note: {note}").format(note=escape(shorten(request.resolution_note, 300))))
+    if request.status is RequestStatus.REJECTED and request.reject_reason:
+        lines.append(_("Reason: {reason}").format(reason=escape(request.reject_reason)))
+    return "\n".join(lines)
+
+
+def card_keyboard(
+    _: Translator, request: Request, *, for_staff: bool = False
+) -> InlineKeyboardMarkup | None:
+    """Buttons for the request's status; who may press them is checked on every press."""
+    rid = request.id
+    if request.is_open:
+        row = (
+            []
+            if for_staff
+            else [InlineKeyboardButton(_("🙋 Me too"), callback_data=f"rq:metoo:{rid}")]
+        )
+        if request.status in (RequestStatus.NEW, RequestStatus.REOPENED):
+            row.append(InlineKeyboardButton(_("🛠 Take it"), callback_data=f"rq:take:{rid}"))
+        second = []
+        if request.status is not RequestStatus.IN_PROGRESS:
+            second.append(
+                InlineKeyboardButton(_("▶️ In progress"), callback_data=f"rq:start:{rid}")
+            )
+        second.append(InlineKeyboardButton(_("✅ Resolved"), callback_data=f"rq:resolve:{rid}"))
+        return InlineKeyboardMarkup([row, second] if row else [second])
+    if request.status is RequestStatus.RESOLVED and not for_staff:
+        return fixed_keyboard(_, rid)
+    return None
+
+
+def fixed_keyboard(_: Translator, request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(_("👍 Fixed"), callback_data=f"rq:fixed:{request_id}"),
+                InlineKeyboardButton(_("👎 Not fixed"), callback_data=f"rq:notfixed:{request_id}"),
+            ]
+        ]
+    )
+
+
+def rating_keyboard(request_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("⭐" * stars, callback_data=f"rq:rate:{stars}:{request_id}")
+                for stars in range(1, 6)
+            ]
+        ]
+    )
+
+
+async def group_translator(context: CourtyardContext, request: Request) -> Translator:
+    services = context.services
+    chat = await services.chats.get(request.card_chat_id) if request.card_chat_id else None
+    building = await services.buildings.get(request.building_id) if request.building_id else None
+    code = (chat.language if chat else None) or (building.language if building else None)
+    return translator(preferred_language(code, context))
+
+
+async def person_translator(context: CourtyardContext, person_id: int) -> Translator:
+    person = await context.services.people.get(person_id)
+    code = (person.language or person.language_code) if person else None
+    return translator(preferred_language(code, context))
+
+
+async def send_staff_card(
+    context: CourtyardContext, request: Request, staff_id: int, *, intro: str
+) -> Message:
+    """Send the private card (with the first photo) to a staff member."""
+    _ = await person_translator(context, staff_id)
+    people = await card_people(context, request)
+    text = intro + "\n\n" + render_card(_, context, request, people, for_staff=True)
+    keyboard = card_keyboard(_, request, for_staff=True)
+    if request.photos:
+        return await context.bot.send_photo(
+            staff_id, request.photos[0], caption=text[:1024], reply_markup=keyboard
+        )
+    return await context.bot.send_message(staff_id, text, reply_markup=keyboard)
+
+
+async def refresh_cards(context: CourtyardContext, request_id: int) -> None:
+    """Edit the group card and every staff card to the request's current state."""
+    services = context.services
+    request = await services.requests.get(request_id)
+    if request is None:
+        return
+    people = await card_people(context, request)
+    if request.card_chat_id and request.card_message_id:
+        _ = await group_translator(context, request)
+        await _edit(
+            context,
+            request.card_chat_id,
+            request.card_message_id,
+            render_card(_, context, request, people),
+            card_keyboard(_, request),
+            caption=False,
+        )
+    for staff_id, message_id in await services.requests.deliveries(request_id):
+        if message_id is None:
+            continue
+        _ = await person_translator(context, staff_id)
+        text = render_card(_, context, request, people, for_staff=True)
+        await _edit(
+            context,
+            staff_id,
+            message_id,
+            text,
+            card_keyboard(_, request, for_staff=True),
+            caption=bool(request.photos),
+        )
+
+
+async def _edit(
+    context: CourtyardContext,
+    chat_id: int,
+    message_id: int,
+    text: str,
+    keyboard: InlineKeyboardMarkup | None,
+    *,
+    caption: bool,
+) -> None:
+    try:
+        if caption:
+            await context.bot.edit_message_caption(
+                chat_id, message_id, caption=text[:1024], reply_markup=keyboard
+            )
+        else:
+            await context.bot.edit_message_text(text, chat_id, message_id, reply_markup=keyboard)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            logger.warning("Could not update card %s/%s: %s", chat_id, message_id, exc)
+    except Forbidden as exc:
+        logger.info("Card %s/%s is no longer reachable: %s", chat_id, message_id, exc)
+    except TelegramError as exc:
+        logger.warning("Could not update card %s/%s: %s", chat_id, message_id, exc)

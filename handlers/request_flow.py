@@ -1,0 +1,295 @@
+"""What happens to a request: opening it, routing it to staff, and moving it along."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import Forbidden, TelegramError
+
+from bot.context import CourtyardContext
+from bot.domain.community import CommunityRole
+from bot.domain.escalation import StaffLevel, StaffMember, routing_targets
+from bot.domain.lifecycle import (
+    Action,
+    Closure,
+    Rejection,
+    Role,
+    TransitionRefused,
+    transition,
+)
+from handlers.common import deep_link, escape
+from handlers.request_cards import (
+    card_keyboard,
+    card_people,
+    fixed_keyboard,
+    group_translator,
+    person_translator,
+    refresh_cards,
+    render_card,
+    send_staff_card,
+    shorten,
+)
+from storage.requests import NewRequest, Request
+
+logger = logging.getLogger(__name__)
+
+
+async def roster(context: CourtyardContext, building_id: int) -> list[StaffMember]:
+    """The building's staff as the escalation ladder sees them."""
+    return [
+        StaffMember(a.person_id, a.building_id, a.categories, a.level or StaffLevel.VOLUNTEER)
+        for a in await context.services.roles.in_building(building_id)
+        if a.role is CommunityRole.STAFF
+    ]
+
+
+async def open_request(
+    context: CourtyardContext, new: NewRequest, *, reply_to_message_id: int | None
+) -> Request:
+    """Create the request (idempotently), post its card, route it to staff."""
+    services = context.services
+    request, created = await services.requests.create(new)
+    if request.chat_id is not None and request.card_message_id is None:
+        _ = await group_translator(context, request)
+        people = await card_people(context, request)
+        card = await context.bot.send_message(
+            request.chat_id,
+            render_card(_, context, request, people),
+            reply_markup=card_keyboard(_, request),
+            reply_to_message_id=reply_to_message_id,
+        )
+        await services.requests.set_card(request.id, request.chat_id, card.message_id)
+    if created or not request.delivered:
+        await route(context, request.id)
+    refreshed = await services.requests.get(request.id)
+    assert refreshed is not None
+    return refreshed
+
+
+async def route(context: CourtyardContext, request_id: int) -> None:
+    """Send the request privately to the lowest staff level serving its category."""
+    services = context.services
+    request = await services.requests.get(request_id)
+    if request is None or request.building_id is None:
+        return
+    targets = routing_targets(
+        request.category, request.building_id, await roster(context, request.building_id)
+    )
+    already = {person for person, _message in await services.requests.deliveries(request.id)}
+    delivered = bool(already)
+    unreachable: list[int] = []
+    for member in targets:
+        if member.person_id in already:
+            continue
+        _ = await person_translator(context, member.person_id)
+        intro = _("🚨 Urgent request!") if request.urgent else _("🆕 New request for you")
+        try:
+            message = await send_staff_card(context, request, member.person_id, intro=intro)
+        except Forbidden as exc:
+            await services.requests.record_delivery(request.id, member.person_id, None, str(exc))
+            unreachable.append(member.person_id)
+            continue
+        await services.requests.record_delivery(
+            request.id, member.person_id, message.message_id, None
+        )
+        delivered = True
+    level = min((m.level for m in targets), default=None)
+    await services.requests.update(
+        request.id, delivered=int(delivered), level=None if level is None else int(level)
+    )
+    if request.chat_id is not None and (unreachable or not targets):
+        await _tell_group_about_routing(context, request, unreachable)
+
+
+async def _tell_group_about_routing(
+    context: CourtyardContext, request: Request, unreachable: list[int]
+) -> None:
+    _ = await group_translator(context, request)
+    assert request.chat_id is not None
+    if not unreachable:
+        text = _(
+            "No staff is registered for this kind of request yet. Building heads: add someone "
+            "with /staff add."
+        )
+        keyboard = None
+    else:
+        names = []
+        for person_id in unreachable:
+            person = await context.services.people.get(person_id)
+            name = person.display_name if person else str(person_id)
+            names.append(f'<a href="tg://user?id={person_id}">{escape(name)}</a>')
+        text = _(
+            "{names}: request #{number} is for you, but I cannot message you privately. "
+            "Please press the button to start me, then you will receive requests there."
+        ).format(names=", ".join(names), number=request.id)
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(_("Start the bot"), url=deep_link(context, "staff"))]]
+        )
+    try:
+        await context.bot.send_message(
+            request.chat_id,
+            text,
+            reply_markup=keyboard,
+            reply_to_message_id=request.card_message_id,
+        )
+    except TelegramError as exc:
+        logger.warning("Could not tell chat %s about routing: %s", request.chat_id, exc)
+
+
+async def request_roles(
+    context: CourtyardContext, user_id: int, request: Request
+) -> frozenset[Role]:
+    """What this person is with respect to this request (checked on every action)."""
+    services = context.services
+    roles = {Role.RESIDENT}
+    if user_id == request.reporter_id or user_id in await services.requests.supporters(request.id):
+        roles.add(Role.REPORTER)
+    building = await services.buildings.get(request.building_id) if request.building_id else None
+    community = await services.access.roles_in(context.bot, user_id, building)
+    if CommunityRole.ADMIN in community:
+        roles.add(Role.ADMIN)
+    if CommunityRole.HEAD in community:
+        roles.add(Role.HEAD)
+    if CommunityRole.STAFF in community:
+        roles.add(Role.STAFF)
+        if request.assignee_id == user_id:
+            roles.add(Role.STAFF_ASSIGNEE)
+        elif request.assignee_id is None and request.building_id is not None:
+            serving = routing_targets(
+                request.category,
+                request.building_id,
+                await roster(context, request.building_id),
+                StaffLevel(request.level or StaffLevel.VOLUNTEER),
+            )
+            if any(member.person_id == user_id for member in serving):
+                roles.add(Role.STAFF_ASSIGNEE)
+    return frozenset(roles)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The request after an action, or why it was refused."""
+
+    request: Request | None
+    refused: TransitionRefused | None = None
+    raced: bool = False
+
+
+async def perform(
+    context: CourtyardContext,
+    request: Request,
+    action: Action,
+    actor_id: int | None,
+    *,
+    roles: frozenset[Role],
+    justification: Rejection | Closure | None = None,
+    assignee_id: int | None = None,
+    note: str = "",
+) -> Outcome:
+    """Apply a lifecycle action: check it, store it, update cards, tell the people involved."""
+    try:
+        new_status = transition(request.status, action, roles, justification)
+    except TransitionRefused as refused:
+        return Outcome(None, refused)
+    changes: dict[str, object] = {}
+    if action in (Action.TAKE, Action.START) and request.assignee_id is None and actor_id:
+        changes["assignee_id"] = actor_id
+    if action is Action.ASSIGN:
+        changes["assignee_id"] = assignee_id
+    if action is Action.UNASSIGN:
+        changes["assignee_id"] = None
+    if action is Action.RESOLVE:
+        changes["resolution_note"] = note or None
+    if action is Action.REJECT and isinstance(justification, Rejection):
+        changes["reject_reason"] = reject_text(justification)
+        changes["duplicate_of"] = justification.duplicate_of
+    if action in (Action.CONFIRM_FIXED, Action.NOT_FIXED):
+        changes["satisfied"] = int(action is Action.CONFIRM_FIXED)
+    if isinstance(justification, Closure) and justification.note:
+        note = note or justification.note
+    updated = await context.services.requests.change_status(
+        request.id,
+        expected=request.status,
+        new_status=new_status,
+        action=action.value,
+        actor_id=actor_id,
+        note=note,
+        **changes,
+    )
+    if updated is None:
+        return Outcome(None, raced=True)
+    await refresh_cards(context, updated.id)
+    await _notify(context, updated, action, actor_id)
+    return Outcome(updated)
+
+
+def reject_text(rejection: Rejection) -> str:
+    """Stored reason text (the reason key plus details, shown on the card)."""
+    parts = [rejection.reason.value]
+    if rejection.duplicate_of is not None:
+        parts.append(f"#{rejection.duplicate_of}")
+    if rejection.note:
+        parts.append(rejection.note)
+    return " ".join(parts)
+
+
+async def _notify(
+    context: CourtyardContext, request: Request, action: Action, actor_id: int | None
+) -> None:
+    if action is Action.RESOLVE:
+        await ask_residents_if_fixed(context, request)
+    elif action is Action.NOT_FIXED and request.assignee_id and request.assignee_id != actor_id:
+        _ = await person_translator(context, request.assignee_id)
+        await send_private(
+            context,
+            request.assignee_id,
+            _("👎 The resident says request #{number} is not fixed; it was reopened.").format(
+                number=request.id
+            ),
+        )
+    elif action is Action.ASSIGN and request.assignee_id and request.assignee_id != actor_id:
+        _ = await person_translator(context, request.assignee_id)
+        try:
+            message = await send_staff_card(
+                context,
+                request,
+                request.assignee_id,
+                intro=_("📌 Request #{number} was assigned to you.").format(number=request.id),
+            )
+        except Forbidden:
+            await context.services.people.mark_blocked(request.assignee_id)
+        else:
+            await context.services.requests.record_delivery(
+                request.id, request.assignee_id, message.message_id, None
+            )
+
+
+async def ask_residents_if_fixed(context: CourtyardContext, request: Request) -> None:
+    """Privately ask the reporter and me-too residents who started the bot."""
+    services = context.services
+    for person_id in await services.requests.supporters(request.id):
+        person = await services.people.get(person_id)
+        if person is None or not person.started_bot or person.blocked_bot:
+            continue
+        _ = await person_translator(context, person_id)
+        text = _("✅ Request #{number} was marked resolved: {description}").format(
+            number=request.id, description=escape(shorten(request.description, 200))
+        )
+        if request.resolution_note:
+            text += "\n" + _("Note: {note}").format(note=escape(request.resolution_note))
+        text += "\n\n" + _("Is it really fixed?")
+        await send_private(context, person_id, text, reply_markup=fixed_keyboard(_, request.id))
+
+
+async def send_private(
+    context: CourtyardContext, person_id: int, text: str, **kwargs: object
+) -> bool:
+    """A private message; a person who blocked the bot is remembered, not retried."""
+    try:
+        await context.bot.send_message(person_id, text, **kwargs)  # type: ignore[arg-type]
+    except Forbidden:
+        await context.services.people.mark_blocked(person_id)
+        return False
+    return True

@@ -1,0 +1,381 @@
+"""Intake in the group: messages that describe problems, /report, /track, and edits."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.context import CourtyardContext, CourtyardHandler
+from bot.domain.classifier import Classification, Verdict, classify
+from bot.domain.community import CommunityRole
+from bot.domain.location import extract_location
+from bot.domain.similarity import likely_same_problem
+from bot.i18n import Translator
+from handlers.common import (
+    building_of_chat,
+    escape,
+    is_private,
+    not_linked,
+    reply,
+    sender_id,
+    translator_for,
+)
+from handlers.request_cards import refresh_cards, shorten
+from handlers.request_flow import open_request
+from handlers.request_private import start_private_report
+from storage.buildings import Building
+from storage.requests import NewRequest, Request
+from storage.suggestions import Suggestion, SuggestionKind
+
+logger = logging.getLogger(__name__)
+
+SUGGESTION_CALLBACK = re.compile(r"^sg:(track|dismiss|same|new):(\d+)$")
+REPORT_CAPTION = re.compile(r"^/report(@\w+)?(\s+|$)", re.IGNORECASE)
+
+
+def largest_photo(message: Message) -> tuple[str, str] | None:
+    if not message.photo:
+        return None
+    photo = message.photo[-1]
+    return photo.file_id, photo.file_unique_id
+
+
+def _new_request(
+    building: Building,
+    message: Message,
+    author_id: int,
+    text: str,
+    result: Classification,
+    rules_fallback: str,
+) -> NewRequest:
+    category = result.category if result.verdict is not Verdict.IGNORE else rules_fallback
+    return NewRequest(
+        building_id=building.id,
+        chat_id=message.chat_id,
+        source_message_id=message.message_id,
+        reporter_id=author_id,
+        category=category,
+        urgent=result.urgent,
+        location=result.location.label if result.location else None,
+        description=text.strip(),
+        photo=largest_photo(message),
+    )
+
+
+async def find_duplicate(
+    context: CourtyardContext, building: Building, text: str, result: Classification
+) -> Request | None:
+    """An open request of the same building and category that looks like the same problem."""
+    window = timedelta(hours=context.services.settings.requests.duplicate_window_hours)
+    for candidate in await context.services.requests.recent_open(
+        building.id, result.category, window
+    ):
+        if likely_same_problem(
+            result,
+            text,
+            candidate.category,
+            candidate.description,
+            extract_location(candidate.description),
+        ):
+            return candidate
+    return None
+
+
+async def on_group_message(update: Update, context: CourtyardContext) -> None:
+    """Classify every text and caption in a linked group; track what needs action."""
+    message = update.effective_message
+    if message is None or message.from_user is None or message.from_user.is_bot:
+        return
+    text = message.text or message.caption
+    if not text:
+        return
+    building = await building_of_chat(update, context)
+    if building is None:
+        return
+    if message.caption and REPORT_CAPTION.match(message.caption):
+        await report_from(update, context, building, REPORT_CAPTION.sub("", message.caption, 1))
+        return
+    rules = context.services.settings.classifier
+    result = classify(text, rules)
+    if result.verdict is Verdict.IGNORE:
+        return
+    services = context.services
+    if await services.requests.find_by_source(message.chat_id, message.message_id):
+        return  # a replayed update
+    duplicate = await find_duplicate(context, building, text, result)
+    if duplicate is not None:
+        if result.urgent:
+            # Nobody should have to press a button while a hazard is being reported twice.
+            await services.requests.add_supporter(duplicate.id, message.from_user.id)
+            await refresh_cards(context, duplicate.id)
+            _ = await translator_for(update, context)
+            await reply(
+                update,
+                _("Added to #{number}, which is the same problem.").format(number=duplicate.id),
+            )
+            return
+        await ask(update, context, building, SuggestionKind.DUPLICATE, text, duplicate)
+        return
+    if result.verdict is Verdict.REQUEST or result.urgent:
+        await open_request(
+            context,
+            _new_request(
+                building, message, message.from_user.id, text, result, rules.fallback_category
+            ),
+            reply_to_message_id=message.message_id,
+        )
+        return
+    await ask(update, context, building, SuggestionKind.BORDERLINE, text, None)
+
+
+async def ask(
+    update: Update,
+    context: CourtyardContext,
+    building: Building,
+    kind: SuggestionKind,
+    text: str,
+    candidate: Request | None,
+) -> None:
+    """Post a quiet question with buttons under the message."""
+    message = update.effective_message
+    assert message is not None
+    assert message.from_user is not None
+    suggestion, created = await context.services.suggestions.create(
+        kind,
+        chat_id=message.chat_id,
+        message_id=message.message_id,
+        author_id=message.from_user.id,
+        building_id=building.id,
+        text=text,
+        photo=largest_photo(message),
+        candidate_request_id=candidate.id if candidate else None,
+    )
+    if not created and suggestion.prompt_message_id is not None:
+        return
+    _ = await translator_for(update, context)
+    if candidate is not None:
+        question = _("Is this the same as #{number} ({description})?").format(
+            number=candidate.id, description=escape(shorten(candidate.description, 80))
+        )
+        buttons = [
+            InlineKeyboardButton(_("Yes, me too"), callback_data=f"sg:same:{suggestion.id}"),
+            InlineKeyboardButton(_("No, new request"), callback_data=f"sg:new:{suggestion.id}"),
+        ]
+    else:
+        question = _("Track this as a request?")
+        buttons = [
+            InlineKeyboardButton(_("Track it"), callback_data=f"sg:track:{suggestion.id}"),
+            InlineKeyboardButton(_("No, thanks"), callback_data=f"sg:dismiss:{suggestion.id}"),
+        ]
+    prompt = await message.reply_text(
+        question, reply_markup=InlineKeyboardMarkup([buttons]), disable_notification=True
+    )
+    await context.services.suggestions.set_prompt(suggestion.id, prompt.message_id)
+
+
+async def _may_answer(
+    context: CourtyardContext, user_id: int, author_id: int, building: Building | None
+) -> bool:
+    """The author, building heads, admins and staff may answer the bot's question."""
+    if user_id == author_id:
+        return True
+    roles = await context.services.access.roles_in(context.bot, user_id, building)
+    return bool(roles & {CommunityRole.HEAD, CommunityRole.ADMIN, CommunityRole.STAFF})
+
+
+async def on_suggestion_button(update: Update, context: CourtyardContext) -> None:
+    """Answer "track this?" / "same as #N?" — permission checked again on the server."""
+    query = update.callback_query
+    assert query is not None
+    _ = await translator_for(update, context)
+    services = context.services
+    match = SUGGESTION_CALLBACK.match(query.data or "")
+    suggestion = await services.suggestions.get(int(match.group(2))) if match else None
+    if match is None or suggestion is None or query.message is None:
+        await query.answer(_("This button is out of date."), show_alert=True)
+        return
+    building = await services.buildings.get(suggestion.building_id)
+    if building is None or suggestion.chat_id != query.message.chat.id:
+        await query.answer(_("This button is out of date."), show_alert=True)
+        return
+    if not await _may_answer(context, sender_id(update), suggestion.author_id, building):
+        await query.answer(
+            _("Only the author, building heads or staff can answer this."), show_alert=True
+        )
+        return
+    if not await services.suggestions.resolve(suggestion.id):
+        await query.answer(_("Somebody already answered this."))
+        return
+    await query.answer()
+    verb = match.group(1)
+    if verb == "dismiss":
+        await _delete(context, suggestion)
+        return
+    if verb == "same" and suggestion.candidate_request_id is not None:
+        await services.requests.add_supporter(
+            suggestion.candidate_request_id, suggestion.author_id
+        )
+        await refresh_cards(context, suggestion.candidate_request_id)
+        request = await services.requests.get(suggestion.candidate_request_id)
+        await query.edit_message_text(
+            _("Added to #{number} — 👥 {affected} affected.").format(
+                number=suggestion.candidate_request_id,
+                affected=request.affected if request else "?",
+            )
+        )
+        return
+    await _delete(context, suggestion)
+    await open_from_suggestion(context, building, suggestion)
+
+
+async def open_from_suggestion(
+    context: CourtyardContext, building: Building, suggestion: Suggestion
+) -> Request:
+    rules = context.services.settings.classifier
+    result = classify(suggestion.text, rules)
+    return await open_request(
+        context,
+        NewRequest(
+            building_id=building.id,
+            chat_id=suggestion.chat_id,
+            source_message_id=suggestion.message_id,
+            reporter_id=suggestion.author_id,
+            category=result.category
+            if result.verdict is not Verdict.IGNORE
+            else rules.fallback_category,
+            urgent=result.urgent,
+            location=result.location.label if result.location else None,
+            description=suggestion.text.strip(),
+            photo=suggestion.photo,
+        ),
+        reply_to_message_id=suggestion.message_id,
+    )
+
+
+async def _delete(context: CourtyardContext, suggestion: Suggestion) -> None:
+    if suggestion.prompt_message_id is None:
+        return
+    try:
+        await context.bot.delete_message(suggestion.chat_id, suggestion.prompt_message_id)
+    except TelegramError as exc:
+        logger.info("Could not delete a suggestion prompt: %s", exc)
+
+
+async def report(update: Update, context: CourtyardContext) -> None:
+    """`/report <text>` in a group: track it at once (private chats: see request_private)."""
+    if is_private(update):
+        await start_private_report(update, context)
+        return
+    _ = await translator_for(update, context)
+    building = await building_of_chat(update, context)
+    if building is None:
+        await reply(update, not_linked(_))
+        return
+    await report_from(update, context, building, " ".join(context.args or []))
+
+
+async def report_from(
+    update: Update, context: CourtyardContext, building: Building, text: str
+) -> None:
+    message = update.effective_message
+    assert message is not None
+    assert message.from_user is not None
+    _ = await translator_for(update, context)
+    if not text.strip():
+        if message.reply_to_message is not None:
+            await track(update, context)
+            return
+        await reply(update, report_usage(_))
+        return
+    rules = context.services.settings.classifier
+    result = classify(text, rules)
+    await open_request(
+        context,
+        _new_request(
+            building, message, message.from_user.id, text, result, rules.fallback_category
+        ),
+        reply_to_message_id=message.message_id,
+    )
+
+
+def report_usage(_: Translator) -> str:
+    return escape(
+        _(
+            "Usage: /report <what is wrong and where>, e.g. /report the corridor light on "
+            "floor 3 is broken. You can also reply to a message with /track."
+        )
+    )
+
+
+async def track(update: Update, context: CourtyardContext) -> None:
+    """Reply `/track` to a message to turn it into a request credited to its author."""
+    _ = await translator_for(update, context)
+    message = update.effective_message
+    if message is None or is_private(update):
+        await reply(update, _("Please use /track in your building's group chat."))
+        return
+    building = await building_of_chat(update, context)
+    if building is None:
+        await reply(update, not_linked(_))
+        return
+    target = message.reply_to_message
+    text = (target.text or target.caption) if target is not None else None
+    if target is None or target.from_user is None or target.from_user.is_bot or not text:
+        await reply(update, _("Reply to a resident's message with /track to track it."))
+        return
+    if not await _may_answer(context, sender_id(update), target.from_user.id, building):
+        await reply(update, _("Only the author, building heads or staff can track a message."))
+        return
+    existing = await context.services.requests.find_by_source(target.chat_id, target.message_id)
+    if existing is not None:
+        await reply(
+            update, _("This message is already tracked as #{number}.").format(number=existing.id)
+        )
+        return
+    rules = context.services.settings.classifier
+    result = classify(text, rules)
+    await open_request(
+        context,
+        _new_request(building, target, target.from_user.id, text, result, rules.fallback_category),
+        reply_to_message_id=target.message_id,
+    )
+
+
+async def on_edit(update: Update, context: CourtyardContext) -> None:
+    """The reporter edited their message: the description follows while the request is new."""
+    message = update.edited_message
+    if message is None or message.from_user is None:
+        return
+    text = message.text or message.caption
+    request = await context.services.requests.find_by_source(message.chat_id, message.message_id)
+    if request is None or not text or request.reporter_id != message.from_user.id:
+        return
+    if message.caption and REPORT_CAPTION.match(text):
+        text = REPORT_CAPTION.sub("", text, 1)
+    elif text.startswith("/report"):
+        text = text.partition(" ")[2]
+    if text.strip() and await context.services.requests.update_description(
+        request.id, text.strip()
+    ):
+        await refresh_cards(context, request.id)
+
+
+def handlers() -> list[CourtyardHandler]:
+    return [
+        CommandHandler("report", report),
+        CommandHandler("track", track),
+        CallbackQueryHandler(on_suggestion_button, pattern=SUGGESTION_CALLBACK),
+        MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.ChatType.GROUPS, on_edit),
+        MessageHandler(
+            filters.UpdateType.MESSAGE
+            & filters.ChatType.GROUPS
+            & (filters.TEXT | filters.CAPTION)
+            & ~filters.COMMAND,
+            on_group_message,
+        ),
+    ]
