@@ -22,6 +22,7 @@ from bot.errors import report_error
 from bot.i18n import translator
 from bot.reconcile import reconcile_config
 from bot.services import Services
+from handlers.poll_schedule import rebuild_poll_jobs
 from handlers.registry import register_handlers
 from handlers.request_jobs import AUTO_CLOSE_INTERVAL, close_unrated
 
@@ -79,6 +80,9 @@ async def post_init(application: CourtyardApplication) -> None:
     await reconcile_config(services)
     await register_commands(application)
     if application.job_queue is not None:
+        reopened = await rebuild_poll_jobs(application.job_queue, services)
+        if reopened:
+            logger.info("Rescheduled %d open polls", reopened)
         application.job_queue.run_repeating(
             prune_inbox, interval=timedelta(hours=6), first=timedelta(minutes=1)
         )

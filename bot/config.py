@@ -128,6 +128,15 @@ class RequestSettings:
 
 
 @dataclass(frozen=True)
+class PollSettings:
+    """Defaults for polls and votes."""
+
+    default_hours: int = 24
+    reminder_hours: tuple[int, ...] = (24, 1)
+    edit_delay_seconds: float = 3.0
+
+
+@dataclass(frozen=True)
 class LoggingSettings:
     """Log verbosity."""
 
@@ -142,6 +151,7 @@ class Settings:
     storage: StorageSettings = StorageSettings()
     community: CommunitySettings = CommunitySettings()
     requests: RequestSettings = RequestSettings()
+    polls: PollSettings = PollSettings()
     logging: LoggingSettings = LoggingSettings()
     buildings: tuple[BuildingDeclaration, ...] = ()
     classifier: ClassifierRules = field(default_factory=default_rules)
@@ -248,6 +258,9 @@ class _Table:
         value = self._get(name, dict, "a table")
         return _Table(value or {}, self.key(name))
 
+    def __contains__(self, name: str) -> bool:
+        return name in self._data
+
     def finish(self) -> None:
         """Reject keys nobody asked for: they are almost always typos."""
         unknown = sorted(set(self._data) - self._seen)
@@ -274,6 +287,7 @@ def parse_settings(
         storage=_storage(root.table("storage"), base_dir),
         community=_community(root.table("community")),
         requests=_requests(root.table("requests")),
+        polls=_polls(root.table("polls")),
         logging=_logging(root.table("logging")),
         buildings=_buildings(root.table_list("buildings")),
         classifier=_classifier(root),
@@ -473,6 +487,19 @@ def _requests(table: _Table) -> RequestSettings:
     settings = RequestSettings(
         rating_days=table.integer("rating_days", 3, minimum=1),
         duplicate_window_hours=table.integer("duplicate_window_hours", 48, minimum=1),
+    )
+    table.finish()
+    return settings
+
+
+def _polls(table: _Table) -> PollSettings:
+    reminders = table.integer_list("reminder_hours") if "reminder_hours" in table else (24, 1)
+    if any(hours <= 0 for hours in reminders):
+        raise ConfigError(table.key("reminder_hours"), "must be positive numbers of hours")
+    settings = PollSettings(
+        default_hours=table.integer("default_hours", 24, minimum=1),
+        reminder_hours=tuple(sorted(set(reminders), reverse=True)),
+        edit_delay_seconds=table.number("edit_delay_seconds", 3.0),
     )
     table.finish()
     return settings

@@ -15,6 +15,7 @@ from storage.households import HouseholdRepository
 from storage.inbox import UpdateInbox
 from storage.invites import InviteRepository
 from storage.people import PeopleRepository
+from storage.polls import PollRepository
 from storage.requests import RequestRepository
 from storage.roles import RoleRepository
 from storage.suggestions import SuggestionRepository
@@ -37,6 +38,7 @@ class Services:
     conversations: ConversationRepository
     requests: RequestRepository
     suggestions: SuggestionRepository
+    polls: PollRepository
     access: AccessControl
 
     @classmethod
@@ -60,6 +62,7 @@ class Services:
             conversations=ConversationRepository(database, clock),
             requests=RequestRepository(database, clock),
             suggestions=SuggestionRepository(database, clock),
+            polls=PollRepository(database, clock),
             access=AccessControl(
                 admins=settings.community.admins,
                 chat_admins_are_heads=settings.community.chat_admins_are_heads,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import html
 import logging
 
-from telegram import Chat, ChatMember, Update, helpers
-from telegram.error import TelegramError
+from telegram import CallbackQuery, Chat, ChatMember, InlineKeyboardMarkup, Update, helpers
+from telegram.error import BadRequest, TelegramError
 
 from bot.config import Language
 from bot.context import CourtyardContext
@@ -141,3 +141,58 @@ def not_linked(_: Translator) -> str:
             "/setup <building name>."
         )
     )
+
+
+MESSAGE_BUDGET = 4000  # Telegram allows 4096 UTF-16 units; keep room for markup
+
+
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def chunk_lines(lines: list[str], budget: int = MESSAGE_BUDGET) -> list[str]:
+    """Join lines into messages that each fit Telegram's limit, never splitting a line's
+    HTML (a single over-long line is cut at a plain-text boundary by its producer)."""
+    chunks: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        length = utf16_length(line) + 1
+        if current and size + length > budget:
+            chunks.append("\n".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += length
+    if current:
+        chunks.append("\n".join(current))
+    return chunks
+
+
+async def reply_long(update: Update, lines: list[str], **kwargs: object) -> None:
+    """Reply with as many messages as the lines need; markup goes on the last one."""
+    chunks = chunk_lines(lines)
+    for index, chunk in enumerate(chunks):
+        extra = kwargs if index == len(chunks) - 1 else {}
+        await reply(update, chunk, **extra)
+
+
+async def answer_quietly(
+    query: CallbackQuery, text: str | None = None, *, show_alert: bool = False
+) -> None:
+    """Answer a button press; a replayed (too old) query is not an error worth raising."""
+    try:
+        await query.answer(text, show_alert=show_alert)
+    except BadRequest as exc:
+        logger.info("Could not answer a callback query: %s", exc)
+
+
+async def edit_quietly(
+    query: CallbackQuery, text: str, reply_markup: InlineKeyboardMarkup | None = None
+) -> None:
+    """Edit the pressed message; "not modified" (a double tap) is fine."""
+    try:
+        await query.edit_message_text(text, reply_markup=reply_markup)
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            logger.warning("Could not edit a message: %s", exc)

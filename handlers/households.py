@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import Forbidden
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import CourtyardContext, CourtyardHandler
@@ -14,9 +15,11 @@ from bot.domain.community import CommunityRole
 from bot.domain.flats import parse_flat
 from bot.i18n import Translator, translator
 from handlers.common import (
+    answer_quietly,
     building_of_chat,
     deep_link,
     delete_quietly,
+    edit_quietly,
     escape,
     is_private,
     may_manage,
@@ -24,6 +27,7 @@ from handlers.common import (
     preferred_language,
     refusal,
     reply,
+    reply_long,
     say,
     sender_id,
     translator_for,
@@ -52,13 +56,13 @@ async def join(update: Update, context: CourtyardContext) -> None:
     _ = await translator_for(update, context)
     services = context.services
     if not is_private(update):
-        building = await building_of_chat(update, context)
-        if building is None:
-            await reply(update, not_linked(_))
-            return
         if context.args:
             # The flat number must not stay visible in the group.
             await delete_quietly(update)
+        building = await building_of_chat(update, context)
+        if building is None:
+            await say(update, context, not_linked(_))
+            return
         keyboard = InlineKeyboardMarkup(
             [
                 [
@@ -181,10 +185,11 @@ async def choose_building(update: Update, context: CourtyardContext) -> None:
     assert query is not None
     match = CHOOSE_CALLBACK.match(query.data or "")
     if match is None or not is_private(update):
-        await query.answer()
+        await answer_quietly(query)
         return
-    await query.answer()
-    await query.edit_message_reply_markup(None)
+    await answer_quietly(query)
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(None)
     await register_flat(update, context, match.group(2), building_id=int(match.group(1)))
 
 
@@ -274,8 +279,9 @@ async def decide(update: Update, context: CourtyardContext) -> None:
     _ = await translator_for(update, context)
     match = DECISION_CALLBACK.match(query.data or "")
     services = context.services
-    if match is None:
-        await query.answer(_("This button is out of date."), show_alert=True)
+    # Decisions show a name and a flat number: they are only ever made in private.
+    if match is None or not is_private(update):
+        await answer_quietly(query, _("This button is out of date."), show_alert=True)
         return
     approve, household_id, person_id = (
         match.group(1) == "a",
@@ -292,27 +298,29 @@ async def decide(update: Update, context: CourtyardContext) -> None:
     )
     building = await services.buildings.get(membership.building_id) if membership else None
     if membership is None or building is None:
-        await query.answer(_("This request no longer exists."), show_alert=True)
+        await answer_quietly(query, _("This request no longer exists."), show_alert=True)
         return
     if not await services.access.may_manage(context.bot, sender_id(update), building):
-        await query.answer(refusal(_), show_alert=True)
+        await answer_quietly(query, refusal(_), show_alert=True)
         return
     decided = await services.households.decide(
         household_id, person_id, approve=approve, actor_id=sender_id(update)
     )
     if decided is None:
-        await query.answer(_("Somebody already decided this request."), show_alert=True)
-        await query.edit_message_reply_markup(None)
+        await answer_quietly(query, _("Somebody already decided this request."), show_alert=True)
+        with contextlib.suppress(BadRequest):
+            await query.edit_message_reply_markup(None)
         return
-    await query.answer()
+    await answer_quietly(query)
     verdict = _("approved") if approve else _("rejected")
-    await query.edit_message_text(
+    await edit_quietly(
+        query,
         _("{person} → {flat}, {building}: {verdict}.").format(
             person=escape(decided.person_name),
             flat=escape(decided.label),
             building=escape(building.name),
             verdict=verdict,
-        )
+        ),
     )
     resident = await services.people.get(person_id)
     if resident is None or not resident.started_bot:
@@ -418,7 +426,7 @@ async def send_household_list(
         if summary.pending_members:
             note.append(_("{count} waiting").format(count=summary.pending_members))
         lines.append(f"• {escape(summary.label)} — {'; '.join(note) or '–'}")
-    await reply(update, "\n".join(lines)[:4000])
+    await reply_long(update, lines)
     for membership in (await services.households.pending(building.id))[:20]:
         await reply(
             update,
@@ -451,6 +459,9 @@ async def household(update: Update, context: CourtyardContext) -> None:
     if is_private(update):
         candidates = await managed_buildings(update, context)
     else:
+        if args:
+            # A flat number typed in the group must not stay there, whatever happens next.
+            await delete_quietly(update)
         building = await building_of_chat(update, context)
         if building is None:
             await reply(update, not_linked(_))
@@ -483,8 +494,6 @@ async def household(update: Update, context: CourtyardContext) -> None:
             flat=escape(flat.label), building=escape(building.name), contact=escape(contact)
         )
     else:
-        # The flat number must not stay visible in the group.
-        await delete_quietly(update)
         text = _("✅ Registered a household on behalf of a resident who is not on Telegram.")
     if not created:
         text += "\n" + _("(It was already registered; the record was updated.)")
@@ -607,15 +616,15 @@ async def forget_confirmed(update: Update, context: CourtyardContext) -> None:
     match = FORGET_CALLBACK.match(query.data or "")
     user_id = sender_id(update)
     if match is None or int(match.group(1)) != user_id:
-        await query.answer(_("This button is not for you."), show_alert=True)
+        await answer_quietly(query, _("This button is not for you."), show_alert=True)
         return
     services = context.services
     await services.households.leave(user_id)
     await services.roles.revoke_all(user_id, actor_id=user_id)
     await services.conversations.end(user_id)
     await services.people.forget(user_id)
-    await query.answer()
-    await query.edit_message_text(_("Done. Your personal data has been deleted."))
+    await answer_quietly(query)
+    await edit_quietly(query, _("Done. Your personal data has been deleted."))
 
 
 def handlers() -> list[CourtyardHandler]:

@@ -8,6 +8,7 @@ from handlers import (
     households,
     language,
     membership,
+    polls,
     request_actions,
     request_intake,
     request_private,
@@ -32,6 +33,7 @@ def register_handlers(application: CourtyardApplication) -> None:
         *setup.handlers(),
         *roles.handlers(),
         *households.handlers(),
+        *polls.handlers(),
         *request_actions.handlers(),
         *request_private.handlers(),
         # Ordinary group messages are classified; keep after every command handler.

@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import CourtyardContext, CourtyardHandler
-from bot.domain.community import parse_target
+from bot.domain.community import CommunityRole, parse_target
 from bot.domain.lifecycle import (
     Action,
     CloseReason,
@@ -19,13 +19,17 @@ from bot.domain.lifecycle import (
     RequestStatus,
     Role,
     TransitionRefused,
+    transition,
 )
 from bot.i18n import Translator
 from handlers.common import (
+    answer_quietly,
     building_of_chat,
+    edit_quietly,
     escape,
     is_private,
     reply,
+    reply_long,
     sender_id,
     translator_for,
 )
@@ -89,39 +93,57 @@ async def on_card_button(update: Update, context: CourtyardContext) -> None:
     user_id = sender_id(update)
     verb = match.group(1)
     if verb == "metoo":
+        on_its_card = (
+            query.message is not None
+            and query.message.chat.id == request.card_chat_id
+            and query.message.message_id == request.card_message_id
+        )
+        if not on_its_card:
+            await answer_quietly(query, _("This button is out of date."), show_alert=True)
+            return
         if not request.is_open:
-            await query.answer(_("This request is no longer open."), show_alert=True)
+            await answer_quietly(query, _("This request is no longer open."), show_alert=True)
             return
         added = await services.requests.add_supporter(request.id, user_id)
-        await refresh_cards(context, request.id)
-        await query.answer(
+        await answer_quietly(
+            query,
             _("Thank you, you were added to #{number}.").format(number=request.id)
             if added
-            else _("You are already counted for #{number}.").format(number=request.id)
+            else _("You are already counted for #{number}.").format(number=request.id),
         )
+        await refresh_cards(context, request.id)
         return
     roles = await request_roles(context, user_id, request)
     if verb == "rate":
         await _rate(update, context, request, int(match.group(2) or 0), roles)
         return
-    outcome = await perform(context, request, BUTTON_ACTIONS[verb], user_id, roles=roles)
+    action = BUTTON_ACTIONS[verb]
+    try:
+        transition(request.status, action, roles)
+    except TransitionRefused as refused:
+        await answer_quietly(query, refusal_text(_, refused), show_alert=True)
+        return
+    # Answer before the slower work (card edits, messages) so the press never times out.
+    await answer_quietly(query, _("Done."))
+    outcome = await perform(context, request, action, user_id, roles=roles)
     problem = outcome_text(_, outcome)
     if problem is not None:
-        await query.answer(problem, show_alert=True)
+        # Someone else acted between our check and the write; the card already shows it.
         return
-    await query.answer(_("Done."))
     if verb == "fixed" and is_private(update):
-        await query.edit_message_text(
+        await edit_quietly(
+            query,
             _("Thank you! How satisfied are you with how #{number} was handled?").format(
                 number=request.id
             ),
-            reply_markup=rating_keyboard(request.id),
+            rating_keyboard(request.id),
         )
-    elif verb in ("fixed", "notfixed") and is_private(update):
-        await query.edit_message_text(
+    elif verb == "notfixed" and is_private(update):
+        await edit_quietly(
+            query,
             _("Thank you for telling us. #{number} was reopened and staff were notified.").format(
                 number=request.id
-            )
+            ),
         )
     elif verb == "resolve" and is_private(update):
         await offer_resolution_note(update, context, request.id)
@@ -137,16 +159,18 @@ async def _rate(
     query = update.callback_query
     assert query is not None
     _ = await translator_for(update, context)
-    if Role.REPORTER not in roles or not 1 <= stars <= 5:
-        await query.answer(
-            _("Sorry, you are not allowed to do that with this request."), show_alert=True
+    if Role.REPORTER not in roles or not 1 <= stars <= 5 or request.satisfied is not True:
+        await answer_quietly(
+            query, _("Sorry, you are not allowed to do that with this request."), show_alert=True
         )
         return
-    await context.services.requests.update(request.id, rating=stars)
-    await context.services.requests.note(request.id, sender_id(update), "rate", str(stars))
-    await query.answer()
-    await query.edit_message_text(
-        _("Thank you! You rated #{number} {stars}.").format(number=request.id, stars="⭐" * stars)
+    if not await context.services.requests.rate(request.id, sender_id(update), stars):
+        await answer_quietly(query, _("This request has already been rated. Thank you!"))
+        return
+    await answer_quietly(query)
+    await edit_quietly(
+        query,
+        _("Thank you! You rated #{number} {stars}.").format(number=request.id, stars="⭐" * stars),
     )
 
 
@@ -189,7 +213,26 @@ async def show_request(update: Update, context: CourtyardContext) -> None:
     if request is None:
         return
     people = await card_people(context, request)
-    lines = [render_card(_, context, request, people, for_staff=is_private(update)), ""]
+    if not is_private(update):
+        if request.chat_id is None:
+            await reply(
+                update,
+                _("#{number} was reported privately; ask me about it in a private chat.").format(
+                    number=request.id
+                ),
+            )
+            return
+        # The history holds staff notes: only in private, to people involved.
+        await reply(
+            update,
+            render_card(_, context, request, people)
+            + "\n\n"
+            + _("Send /request {number} to me privately for the full history.").format(
+                number=request.id
+            ),
+        )
+        return
+    lines = [render_card(_, context, request, people, for_staff=True), ""]
     lines.append(_("<b>History</b>"))
     tz = context.services.settings.community.timezone
     for event in await context.services.requests.history(request.id):
@@ -201,7 +244,7 @@ async def show_request(update: Update, context: CourtyardContext) -> None:
         if event.note:
             line += f" · {escape(event.note[:200])}"
         lines.append(line)
-    await reply(update, "\n".join(lines)[:4096])
+    await reply_long(update, lines)
 
 
 async def list_requests(update: Update, context: CourtyardContext) -> None:
@@ -231,11 +274,19 @@ async def _page(
     for request in requests:
         urgent = "🚨 " if request.urgent else ""
         place = f" · {escape(request.location)}" if request.location else ""
+        # Requests reported privately stay private in the group's list.
+        summary = (
+            _("(reported privately)")
+            if request.chat_id is None
+            else escape(request.description[:80])
+        )
+        if request.chat_id is None:
+            place = ""
         lines.append(
             f"{urgent}<b>#{request.id}</b> {icon_of(context, request.category)} "
             f"{escape(category_name(_, request.category))}{place} · "
             f"{status_name(_, request.status)} · 👥 {request.affected}\n"
-            f"   {escape(request.description[:80])}"
+            f"   {summary}"
         )
     buttons = []
     if offset > 0:
@@ -263,13 +314,16 @@ async def on_list_page(update: Update, context: CourtyardContext) -> None:
         await query.answer(_("This button is out of date."), show_alert=True)
         return
     text, keyboard = await _page(context, _, building.id, int(match.group(2)))
-    await query.answer()
-    await query.edit_message_text(text, reply_markup=keyboard)
+    await answer_quietly(query)
+    await edit_quietly(query, text, keyboard)
 
 
 async def mine(update: Update, context: CourtyardContext) -> None:
-    """`/mine`: the open requests assigned to me."""
+    """`/mine`: the open requests assigned to me (private chat: they span buildings)."""
     _ = await translator_for(update, context)
+    if not is_private(update):
+        await reply(update, _("Please send /mine to me in a private chat."))
+        return
     requests = await context.services.requests.open_assigned_to(sender_id(update))
     if not requests:
         await reply(update, _("You have no open requests assigned to you."))
@@ -303,6 +357,24 @@ async def assign(update: Update, context: CourtyardContext) -> None:
             if person is None
             else _(
                 "I do not know {person} yet; they need to write in the group or start me first."
+            ).format(person=escape(person.display)),
+        )
+        return
+    if request.assignee_id == person.person_id:
+        await reply(
+            update,
+            _("#{number} is assigned to {person}.").format(
+                number=request.id, person=escape(person.display)
+            ),
+        )
+        return
+    building = await context.services.buildings.get(request.building_id or 0)
+    target_roles = await context.services.access.roles_in(context.bot, person.person_id, building)
+    if not target_roles & {CommunityRole.STAFF, CommunityRole.HEAD, CommunityRole.ADMIN}:
+        await reply(
+            update,
+            _(
+                "{person} is not staff or a building head here; add them with /staff add first."
             ).format(person=escape(person.display)),
         )
         return
@@ -383,7 +455,18 @@ async def reject(update: Update, context: CourtyardContext) -> None:
         if not rest or not rest[0].lstrip("#").isdigit():
             await reply(update, escape(usage))
             return
-        duplicate_of = int(rest[0].lstrip("#"))
+        duplicate_of = int(rest[0].lstrip("#")[:9])
+        original = await context.services.requests.get(duplicate_of)
+        if (
+            original is None
+            or original.id == request.id
+            or original.building_id != request.building_id
+        ):
+            await reply(
+                update,
+                _("There is no request #{number} in this building.").format(number=duplicate_of),
+            )
+            return
         rest = rest[1:]
     rejection = Rejection(reason, duplicate_of=duplicate_of, note=" ".join(rest)[:500])
     if not rejection.is_complete:

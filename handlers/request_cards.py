@@ -19,7 +19,10 @@ from storage.requests import Request
 logger = logging.getLogger(__name__)
 
 CARD_CALLBACK = re.compile(r"^rq:(metoo|take|start|resolve|fixed|notfixed|rate)(?::(\d))?:(\d+)$")
-DESCRIPTION_LIMIT = 700  # keeps a card (and a photo caption) well inside Telegram's limits
+DESCRIPTION_LIMIT = 700  # keeps a card well inside Telegram's 4096
+# Photo captions allow 1024; escaping can triple a character ("<" → "&lt;" counts once, but
+# the rest of the card needs room too).
+CAPTION_DESCRIPTION = 300
 
 STATUS_NAMES: dict[RequestStatus, str] = {
     RequestStatus.NEW: N_("new"),
@@ -70,6 +73,7 @@ def render_card(
     people: CardPeople,
     *,
     for_staff: bool = False,
+    description_limit: int = DESCRIPTION_LIMIT,
 ) -> str:
     """The card text (HTML); every piece of user text is escaped."""
     head = f"<b>#{request.id}</b> {icon_of(context, request.category)} " + escape(
@@ -80,7 +84,7 @@ def render_card(
     lines = [head]
     if request.location:
         lines.append(f"📍 {escape(request.location)}")
-    lines.append(escape(shorten(request.description)))
+    lines.append(escape(shorten(request.description, description_limit)))
     if request.photos and not for_staff:
         lines.append(f"📷 {len(request.photos)}")
     assignee = escape(people.assignee) if people.assignee else "—"
@@ -168,12 +172,19 @@ async def send_staff_card(
     """Send the private card (with the first photo) to a staff member."""
     _ = await person_translator(context, staff_id)
     people = await card_people(context, request)
-    text = intro + "\n\n" + render_card(_, context, request, people, for_staff=True)
     keyboard = card_keyboard(_, request, for_staff=True)
     if request.photos:
-        return await context.bot.send_photo(
-            staff_id, request.photos[0], caption=text[:1024], reply_markup=keyboard
+        caption = (
+            intro
+            + "\n\n"
+            + render_card(
+                _, context, request, people, for_staff=True, description_limit=CAPTION_DESCRIPTION
+            )
         )
+        return await context.bot.send_photo(
+            staff_id, request.photos[0], caption=caption, reply_markup=keyboard
+        )
+    text = intro + "\n\n" + render_card(_, context, request, people, for_staff=True)
     return await context.bot.send_message(staff_id, text, reply_markup=keyboard)
 
 
@@ -198,7 +209,14 @@ async def refresh_cards(context: CourtyardContext, request_id: int) -> None:
         if message_id is None:
             continue
         _ = await person_translator(context, staff_id)
-        text = render_card(_, context, request, people, for_staff=True)
+        text = render_card(
+            _,
+            context,
+            request,
+            people,
+            for_staff=True,
+            description_limit=CAPTION_DESCRIPTION if request.photos else DESCRIPTION_LIMIT,
+        )
         await _edit(
             context,
             staff_id,
@@ -221,7 +239,7 @@ async def _edit(
     try:
         if caption:
             await context.bot.edit_message_caption(
-                chat_id, message_id, caption=text[:1024], reply_markup=keyboard
+                chat_id, message_id, caption=text, reply_markup=keyboard
             )
         else:
             await context.bot.edit_message_text(text, chat_id, message_id, reply_markup=keyboard)

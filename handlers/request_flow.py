@@ -87,7 +87,9 @@ async def route(context: CourtyardContext, request_id: int) -> None:
         intro = _("🚨 Urgent request!") if request.urgent else _("🆕 New request for you")
         try:
             message = await send_staff_card(context, request, member.person_id, intro=intro)
-        except Forbidden as exc:
+        except TelegramError as exc:
+            # 403 (never started, blocked) or 400 (chat not found): try the others, and
+            # deliver this one when they start the bot.
             await services.requests.record_delivery(request.id, member.person_id, None, str(exc))
             unreachable.append(member.person_id)
             continue
@@ -101,6 +103,24 @@ async def route(context: CourtyardContext, request_id: int) -> None:
     )
     if request.chat_id is not None and (unreachable or not targets):
         await _tell_group_about_routing(context, request, unreachable)
+
+
+async def deliver_pending(context: CourtyardContext, person_id: int) -> None:
+    """A staff member started the bot: send the open requests that could not reach them."""
+    services = context.services
+    for request_id in await services.requests.undelivered_to(person_id):
+        request = await services.requests.get(request_id)
+        if request is None or not request.is_open:
+            continue
+        _ = await person_translator(context, person_id)
+        try:
+            message = await send_staff_card(
+                context, request, person_id, intro=_("📬 This request was waiting for you")
+            )
+        except Forbidden:
+            return
+        await services.requests.record_delivery(request.id, person_id, message.message_id, None)
+        await services.requests.update(request.id, delivered=1)
 
 
 async def _tell_group_about_routing(
@@ -240,7 +260,11 @@ async def _notify(
 ) -> None:
     if action is Action.RESOLVE:
         await ask_residents_if_fixed(context, request)
-    elif action is Action.NOT_FIXED and request.assignee_id and request.assignee_id != actor_id:
+    elif (
+        action in (Action.NOT_FIXED, Action.REOPEN)
+        and request.assignee_id
+        and request.assignee_id != actor_id
+    ):
         _ = await person_translator(context, request.assignee_id)
         await send_private(
             context,
@@ -258,8 +282,10 @@ async def _notify(
                 request.assignee_id,
                 intro=_("📌 Request #{number} was assigned to you.").format(number=request.id),
             )
-        except Forbidden:
-            await context.services.people.mark_blocked(request.assignee_id)
+        except TelegramError as exc:
+            await context.services.requests.record_delivery(
+                request.id, request.assignee_id, None, str(exc)
+            )
         else:
             await context.services.requests.record_delivery(
                 request.id, request.assignee_id, message.message_id, None
@@ -291,5 +317,8 @@ async def send_private(
         await context.bot.send_message(person_id, text, **kwargs)  # type: ignore[arg-type]
     except Forbidden:
         await context.services.people.mark_blocked(person_id)
+        return False
+    except TelegramError as exc:
+        logger.warning("Could not message %s privately: %s", person_id, exc)
         return False
     return True

@@ -17,7 +17,9 @@ from bot.domain.location import extract_location
 from bot.domain.similarity import likely_same_problem
 from bot.i18n import Translator
 from handlers.common import (
+    answer_quietly,
     building_of_chat,
+    edit_quietly,
     escape,
     is_private,
     not_linked,
@@ -208,29 +210,31 @@ async def on_suggestion_button(update: Update, context: CourtyardContext) -> Non
             _("Only the author, building heads or staff can answer this."), show_alert=True
         )
         return
-    if not await services.suggestions.resolve(suggestion.id):
-        await query.answer(_("Somebody already answered this."))
+    if suggestion.resolved:
+        await answer_quietly(query, _("Somebody already answered this."))
         return
-    await query.answer()
+    await answer_quietly(query)
+    # The work is idempotent and comes first, so a replay after a crash completes it.
     verb = match.group(1)
-    if verb == "dismiss":
-        await _delete(context, suggestion)
-        return
     if verb == "same" and suggestion.candidate_request_id is not None:
         await services.requests.add_supporter(
             suggestion.candidate_request_id, suggestion.author_id
         )
+        await services.suggestions.resolve(suggestion.id)
         await refresh_cards(context, suggestion.candidate_request_id)
         request = await services.requests.get(suggestion.candidate_request_id)
-        await query.edit_message_text(
+        await edit_quietly(
+            query,
             _("Added to #{number} — 👥 {affected} affected.").format(
                 number=suggestion.candidate_request_id,
                 affected=request.affected if request else "?",
-            )
+            ),
         )
         return
+    if verb != "dismiss":
+        await open_from_suggestion(context, building, suggestion)
+    await services.suggestions.resolve(suggestion.id)
     await _delete(context, suggestion)
-    await open_from_suggestion(context, building, suggestion)
 
 
 async def open_from_suggestion(

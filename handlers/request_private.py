@@ -65,6 +65,13 @@ async def _next_step(update: Update, context: CourtyardContext, _: Translator) -
     if conversation is None or conversation.kind != CONVERSATION_REPORT:
         return
     data = conversation.payload
+    if "building_id" not in data:
+        buildings = await candidate_buildings(context, user_id)
+        keyboard = InlineKeyboardMarkup(
+            [[InlineKeyboardButton(b.name, callback_data=f"pr:b:{b.id}")] for b in buildings[:30]]
+        )
+        await _say(update, context, _("Which building is the problem in?"), keyboard)
+        return
     if "category" not in data and data.get("description"):
         result = classify(str(data["description"]), services.settings.classifier)
         if result.verdict is not Verdict.IGNORE:
@@ -116,7 +123,6 @@ async def _file(
 ) -> None:
     services = context.services
     user_id = sender_id(update)
-    await services.conversations.end(user_id)
     description = str(data["description"])
     result = classify(description, services.settings.classifier)
     photo = data.get("photo")
@@ -137,6 +143,8 @@ async def _file(
         ),
         reply_to_message_id=None,
     )
+    # Ended only once the request exists: a crash before this point loses nothing.
+    await services.conversations.end(user_id)
     people = await card_people(context, request)
     await _say(
         update,

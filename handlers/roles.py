@@ -29,6 +29,7 @@ from handlers.common import (
     not_linked,
     refusal,
     reply,
+    reply_long,
     sender_id,
     translator_for,
 )
@@ -310,7 +311,7 @@ async def roles(update: Update, context: CourtyardContext) -> None:
                 else str(invite.target_person_id)
             )
             lines.append(f"• {escape(who)}")
-    await reply(update, "\n".join(lines))
+    await reply_long(update, lines)
 
 
 async def redeem_invite(update: Update, context: CourtyardContext, token: str) -> bool:

@@ -12,12 +12,15 @@ from bot.config import parse_quiet_hours
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.i18n import Translator, normalize_language
 from handlers.common import (
+    answer_quietly,
     building_of_chat,
+    edit_quietly,
     escape,
     is_private,
     may_manage,
     refusal,
     reply,
+    sender_id,
     translator_for,
 )
 from storage.buildings import Building
@@ -128,6 +131,19 @@ async def _link(
     if current is not None and current.name.casefold() == name.casefold():
         await reply(
             update, _("This group is already linked to {name}.").format(name=escape(current.name))
+        )
+        return
+    existing = await services.buildings.find(name)
+    if existing is not None and not await services.access.may_manage(
+        context.bot, sender_id(update), existing
+    ):
+        # Otherwise any group's admins could make themselves heads of someone else's building.
+        await reply(
+            update,
+            _(
+                "{name} already exists. Only its building heads or a community admin can link "
+                "another group to it."
+            ).format(name=escape(existing.name)),
         )
         return
     building, created = await services.buildings.ensure(name)
@@ -313,15 +329,15 @@ async def unlink_button(update: Update, context: CourtyardContext) -> None:
     match = UNLINK_CALLBACK.match(query.data or "")
     building = await building_of_chat(update, context)
     if match is None or building is None or building.id != int(match.group(1)):
-        await query.answer(_("This button is out of date."), show_alert=True)
+        await answer_quietly(query, _("This button is out of date."), show_alert=True)
         return
     if not await may_manage(update, context, building):
-        await query.answer(refusal(_), show_alert=True)
+        await answer_quietly(query, refusal(_), show_alert=True)
         return
     await context.services.buildings.link_chat(chat.id, None)
-    await query.answer()
-    await query.edit_message_text(
-        _("Unlinked this group from {name}.").format(name=escape(building.name))
+    await answer_quietly(query)
+    await edit_quietly(
+        query, _("Unlinked this group from {name}.").format(name=escape(building.name))
     )
 
 

@@ -9,7 +9,7 @@ from telegram.ext import CommandHandler
 from bot.commands import commands_for
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.i18n import Translator
-from handlers import households, roles
+from handlers import households, request_flow, roles
 from handlers.common import escape, is_chat_admin, translator_for
 
 
@@ -43,6 +43,9 @@ async def start(update: Update, context: CourtyardContext) -> None:
         return
     _ = await translator_for(update, context)
     name = escape(context.services.settings.community.name)
+    if chat.type == Chat.PRIVATE and update.effective_user is not None:
+        # Staff who could not be reached get what was waiting for them.
+        await request_flow.deliver_pending(context, update.effective_user.id)
     if (
         chat.type == Chat.PRIVATE
         and context.args

@@ -59,6 +59,7 @@ CHAT_REFERENCES: list[tuple[str, str]] = [
     ("requests", "chat_id"),
     ("requests", "card_chat_id"),
     ("suggestions", "chat_id"),
+    ("polls", "chat_id"),
 ]
 
 

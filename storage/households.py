@@ -245,6 +245,37 @@ class HouseholdRepository:
             for r in rows
         ]
 
+    async def registered_ids(self, building_id: int) -> set[int]:
+        """Households that count in household votes (approved members or offline)."""
+        return {s.id for s in await self.summaries(building_id) if s.registered}
+
+    async def current_households(
+        self, building_id: int, person_ids: list[int]
+    ) -> dict[int, int | None]:
+        """Each person's approved household in the building now (None if none)."""
+        current: dict[int, int | None] = dict.fromkeys(person_ids)
+        for person_id in person_ids:
+            membership = await self.membership_in(building_id, person_id)
+            if membership is not None and membership.status == MembershipStatus.APPROVED:
+                current[person_id] = membership.household_id
+        return current
+
+    async def approved_members(self, building_id: int) -> list[tuple[int, int]]:
+        """(household id, person id) of every approved member in the building."""
+        rows = await self._db.fetch_all(
+            "SELECT m.household_id, m.person_id FROM household_members m "
+            "JOIN households h ON h.id = m.household_id "
+            "WHERE h.building_id = ? AND m.status = 'approved'",
+            (building_id,),
+        )
+        return [(int(r[0]), int(r[1])) for r in rows]
+
+    async def find(self, building_id: int, label: str) -> int | None:
+        value = await self._db.fetch_value(
+            "SELECT id FROM households WHERE building_id = ? AND label = ?", (building_id, label)
+        )
+        return None if value is None else int(value)
+
     async def coverage(self, building_id: int, total: int | None) -> Coverage:
         summaries = await self.summaries(building_id)
         return Coverage(

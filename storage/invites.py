@@ -60,9 +60,29 @@ class InviteRepository:
         level: StaffLevel | None = None,
         created_by: int | None,
     ) -> str:
-        """A fresh token (URL-safe, fits Telegram's 64-character start parameter)."""
-        token = secrets.token_urlsafe(18)
+        """A token (URL-safe, fits Telegram's 64-character start parameter).
+
+        An identical invitation that is still open is reused, so repeating the command (or
+        replaying it after a crash) does not hand out a second valid link.
+        """
         now = self._clock.now()
+        existing = await self._db.fetch_value(
+            "SELECT token FROM invites WHERE kind = ? AND building_id = ? "
+            "AND target_person_id IS ? AND target_username IS ? AND categories = ? "
+            "AND level IS ? AND used_at IS NULL AND expires_at > ?",
+            (
+                role.value,
+                building_id,
+                target_person_id,
+                target_username,
+                ",".join(sorted(categories)),
+                None if level is None else int(level),
+                to_timestamp(now),
+            ),
+        )
+        if existing is not None:
+            return str(existing)
+        token = secrets.token_urlsafe(18)
         await self._db.execute(
             "INSERT INTO invites (token, kind, building_id, target_person_id, target_username, "
             "categories, level, created_by, created_at, expires_at) "

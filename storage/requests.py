@@ -333,6 +333,23 @@ class RequestRepository:
                 )
             return cursor.rowcount == 1
 
+    async def rate(self, request_id: int, actor_id: int, stars: int) -> bool:
+        """Store the first rating of a request; False if it was already rated."""
+        now = to_timestamp(self._clock.now())
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE requests SET rating = ? WHERE id = ? AND rating IS NULL",
+                (stars, request_id),
+            )
+            if cursor.rowcount == 0:
+                return False
+            await conn.execute(
+                "INSERT INTO request_events (request_id, actor_id, action, note, at) "
+                "VALUES (?, ?, 'rate', ?, ?)",
+                (request_id, actor_id, str(stars), now),
+            )
+            return True
+
     async def supporters(self, request_id: int) -> list[int]:
         """Reporter and me-too people, in the order they joined."""
         rows = await self._db.fetch_all(
@@ -432,6 +449,15 @@ class RequestRepository:
             (request_id,),
         )
         return [(int(r[0]), None if r[1] is None else int(r[1])) for r in rows]
+
+    async def undelivered_to(self, person_id: int) -> list[int]:
+        """Requests whose private card could not reach this person."""
+        rows = await self._db.fetch_all(
+            "SELECT request_id FROM request_deliveries WHERE person_id = ? "
+            "AND message_id IS NULL ORDER BY request_id",
+            (person_id,),
+        )
+        return [int(row[0]) for row in rows]
 
     async def by_ids(self, ids: Sequence[int]) -> list[Request]:
         if not ids:

@@ -249,4 +249,39 @@ MIGRATIONS_SQL: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "polls and binding votes",
+        """
+        CREATE TABLE polls (
+            id INTEGER PRIMARY KEY,
+            building_id INTEGER REFERENCES buildings (id) ON DELETE SET NULL,
+            chat_id INTEGER NOT NULL,
+            source_message_id INTEGER NOT NULL,  -- the /poll command, for replays
+            message_id INTEGER,                  -- the poll message with the buttons
+            creator_id INTEGER NOT NULL,
+            question TEXT NOT NULL,
+            rules TEXT NOT NULL,                 -- JSON: options, quorum, threshold, flags
+            closes_at INTEGER NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open'
+                CHECK (status IN ('open', 'closed', 'cancelled')),
+            closed_at INTEGER,
+            cancel_reason TEXT,
+            result TEXT,                         -- JSON, stored when the poll closes
+            reminders_sent TEXT NOT NULL DEFAULT '[]',
+            created_at INTEGER NOT NULL,
+            UNIQUE (chat_id, source_message_id)
+        );
+        CREATE INDEX polls_open ON polls (status, closes_at);
+
+        CREATE TABLE poll_votes (
+            poll_id INTEGER NOT NULL REFERENCES polls (id) ON DELETE CASCADE,
+            voter_id INTEGER NOT NULL,           -- negative: a household voted for by proxy
+            household_id INTEGER,
+            choices TEXT NOT NULL,               -- JSON list of option indexes
+            cast_at_us INTEGER NOT NULL,         -- microseconds: the latest ballot wins
+            proxy_by INTEGER,
+            PRIMARY KEY (poll_id, voter_id)
+        );
+        """,
+    ),
 ]

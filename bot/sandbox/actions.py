@@ -188,8 +188,14 @@ def press_button(
     ref: MessageRef,
     callback_data: str | None,
     button_text: str | None,
+    *,
+    stale: bool = False,
 ) -> str:
-    """The user taps an inline button of one of the bot's messages; returns the query id."""
+    """The user taps an inline button of one of the bot's messages; returns the query id.
+
+    `stale` presses `callback_data` even though the message no longer shows that button,
+    as an old client (or a forged request) can.
+    """
     message = resolve_message(state, ref)
     if message.deleted or not message.from_bot:
         raise ValueError("only buttons of the bot's existing messages can be pressed")
@@ -197,7 +203,7 @@ def press_button(
         raise ValueError(f"{user.full_name} is not in {message.chat.title!r}")
     if button_text is not None:
         callback_data = message.button(button_text).get("callback_data")
-    if callback_data is None or callback_data not in message.callback_data:
+    if callback_data is None or (not stale and callback_data not in message.callback_data):
         raise ValueError(
             f"message {message.message_id} has no button with callback_data "
             f"{callback_data!r}; it has {message.callback_data}"

@@ -238,12 +238,17 @@ class BotApiEmulator:
         callback_data: str | None = None,
         *,
         button_text: str | None = None,
+        stale: bool = False,
     ) -> str:
         """``user`` taps an inline button (by callback_data or label); returns the query id.
 
-        Raises ValueError when the message, as currently stored, has no such button.
+        Raises ValueError when the message, as currently stored, has no such button, unless
+        ``stale``: then ``callback_data`` is sent anyway, like an outdated client or a forged
+        request would.
         """
-        return actions.press_button(self.state, user, message, callback_data, button_text)
+        return actions.press_button(
+            self.state, user, message, callback_data, button_text, stale=stale
+        )
 
     def vote_poll(self, user: SimUser, message: MessageRef, option_ids: Iterable[int]) -> None:
         """``user`` votes on the bot's poll; queues ``poll`` (+ ``poll_answer`` if public)."""

@@ -75,14 +75,36 @@ async def test_setup_links_shows_changes_and_unlinks(
     await emulator.wait_callback_answer(query)
     await emulator.wait_for(lambda: "Unlinked" in shown.content, 5, "card edited")
     assert await bot.services.buildings.for_chat(b.group.id) is None
-    # Relinking to another name moves the group; the old building keeps its settings.
+    # Once unlinked, its admins are no longer heads of Building 5 and cannot relink to it.
     emulator.send_message(b.owner, b.group, "/setup Building 5")
-    await emulator.wait_for_message(b.group, containing="Linked this group to")
+    await emulator.wait_for_message(b.group, containing="already exists")
+    # Linking to another name moves the group; the old building keeps its settings.
     emulator.send_message(b.owner, b.group, "/setup Courtyard East")
-    await emulator.wait_for_message(b.group, containing="Moved this group from Building 5")
+    await emulator.wait_for_message(b.group, containing="Created building")
+    emulator.send_message(b.owner, b.group, "/setup Courtyard West")
+    await emulator.wait_for_message(b.group, containing="Moved this group from Courtyard East")
     old = await bot.services.buildings.find("building 5")
     assert old is not None
     assert old.total_households == 706
+
+
+async def test_group_admins_cannot_link_to_someone_elses_building(
+    emulator: BotApiEmulator, bot: RunningBot, building: Building
+) -> None:
+    b = building
+    building_id = await _linked(emulator, bot, b)
+    intruder = emulator.create_user("Ivan", language_code="en")
+    other = emulator.create_group("Ivan's group", creator=intruder)
+    emulator.send_message(intruder, other, "/setup Building 5")
+    await emulator.wait_for_message(other, containing="already exists")
+    assert await bot.services.buildings.for_chat(other.id) is None
+    # The building's own head may link a second chat.
+    second = emulator.create_group("Building 5 parents", creator=b.owner)
+    emulator.send_message(b.owner, second, "/setup Building 5")
+    await emulator.wait_for_message(second, containing="Linked this group to")
+    linked = await bot.services.buildings.for_chat(second.id)
+    assert linked is not None
+    assert linked.id == building_id
 
 
 async def test_bot_added_greets_once_and_removal_keeps_data(

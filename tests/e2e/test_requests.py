@@ -126,7 +126,7 @@ async def test_borderline_message_asks_and_only_allowed_people_may_answer(
     query = emulator.press_button(s.resident, prompt, button_text="Track it")
     await emulator.wait_callback_answer(query)
     await _card(emulator, s, 1)
-    assert prompt.deleted
+    await emulator.wait_for(lambda: prompt.deleted, 5, "the question is removed")
     request = await bot.services.requests.get(1)
     assert request is not None
     assert request.reporter_id == s.resident.id
@@ -188,6 +188,14 @@ async def test_unreachable_staff_is_mentioned_in_the_group(
     assert request is not None
     assert request.category == "electricity"
     assert not request.delivered
+    link = mention.reply_markup["inline_keyboard"][0][0]["url"]  # type: ignore[index]
+    emulator.user_starts_bot(s.electrician, link.split("start=")[1])
+    waiting = await emulator.wait_for_message(s.electrician, containing="waiting for you")
+    assert "#1" in waiting.content
+    await bot.settle()
+    request = await bot.services.requests.get(1)
+    assert request is not None
+    assert request.delivered
 
 
 async def test_me_too_and_duplicate_suggestion(
@@ -295,8 +303,13 @@ async def test_commands_and_bad_arguments(
     emulator.send_message(s.resident, s.group, "/request 99999")
     await emulator.wait_for_message(s.group, containing="no request #99999")
     emulator.send_message(s.resident, s.group, "/request 1")
-    detail = await emulator.wait_for_message(s.group, containing="History")
+    await emulator.wait_for_message(s.group, containing="privately for the full history")
+    emulator.user_starts_bot(s.head)
+    emulator.send_message(s.head, s.head, "/request 1")
+    detail = await emulator.wait_for_message(s.head, containing="History")
     assert "report" in detail.content
+    emulator.send_message(s.neighbour, s.neighbour, "/request 1")
+    await emulator.wait_for_message(s.neighbour, containing="no request #1")
     emulator.send_message(s.head, s.group, "/close 1")
     await emulator.wait_for_message(s.group, containing="Usage: /close")
     emulator.send_message(s.resident, s.group, "/close 1 I want to")

@@ -1,0 +1,40 @@
+"""Chart images (PNG) for poll results and reports; call them via `asyncio.to_thread`."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display; must precede pyplot
+
+from matplotlib import pyplot
+
+# Labels are kept to digits and Latin text: the default fonts have no CJK glyphs, and the
+# message beside the chart carries the option names in the reader's language.
+
+
+def bar_chart(
+    values: Sequence[int], labels: Sequence[str], *, highlight: Sequence[int] = ()
+) -> bytes:
+    """Horizontal bars, one per value, labelled and annotated with the count."""
+    height = 0.6 + 0.45 * len(values)
+    figure, axes = pyplot.subplots(figsize=(6, height), dpi=100)
+    try:
+        positions = list(range(len(values)))[::-1]
+        colours = ["#2e7d32" if i in highlight else "#90a4ae" for i in range(len(values))]
+        axes.barh(positions, values, color=colours)
+        axes.set_yticks(positions, labels=list(labels))
+        top = max(values, default=0)
+        axes.set_xlim(0, max(top * 1.15, 1))
+        for position, value in zip(positions, values, strict=True):
+            axes.text(value + top * 0.02 + 0.05, position, str(value), va="center")
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.xaxis.set_visible(False)
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        pyplot.close(figure)

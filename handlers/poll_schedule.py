@@ -1,0 +1,342 @@
+"""Poll timing: debounced tally edits, reminders, closing at the deadline, results.
+
+Deadlines live in the database; the job queue only holds wake-ups derived from it, rebuilt
+by `rebuild_poll_jobs` at every start, so a restart never loses a closing or a reminder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import datetime, timedelta
+from fractions import Fraction
+from typing import Any, cast
+
+from telegram import InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import JobQueue
+
+from bot.charts import bar_chart
+from bot.context import CourtyardContext
+from bot.domain.tally import PollResult, tally
+from bot.i18n import Translator, translator
+from bot.services import Services
+from handlers.common import escape, preferred_language
+from handlers.poll_view import poll_keyboard, poll_text, result_text
+from storage.polls import Poll, PollStatus
+
+logger = logging.getLogger(__name__)
+
+
+def job_queue(context: CourtyardContext) -> JobQueue[Any]:
+    """The application's job queue (always present: the job-queue extra is installed)."""
+    queue = context.application.job_queue
+    assert queue is not None
+    return cast("JobQueue[Any]", queue)
+
+
+def _job_poll_id(context: CourtyardContext) -> int:
+    assert context.job is not None
+    data = context.job.data
+    assert isinstance(data, int)
+    return data
+
+
+def _close_job(poll_id: int) -> str:
+    return f"poll-close-{poll_id}"
+
+
+def _refresh_job(poll_id: int) -> str:
+    return f"poll-refresh-{poll_id}"
+
+
+def _reminder_job(poll_id: int, hours: int) -> str:
+    return f"poll-remind-{poll_id}-{hours}"
+
+
+async def chat_translator(context: CourtyardContext, poll: Poll) -> Translator:
+    services = context.services
+    chat = await services.chats.get(poll.chat_id)
+    building = await services.buildings.get(poll.building_id) if poll.building_id else None
+    code = (chat.language if chat else None) or (building.language if building else None)
+    return translator(preferred_language(code, context))
+
+
+async def eligible_voters(context: CourtyardContext, poll: Poll) -> int:
+    """Members of the poll's chat, not counting the bot."""
+    try:
+        return max(await context.bot.get_chat_member_count(poll.chat_id) - 1, 0)
+    except TelegramError:
+        return 0
+
+
+async def current_result(context: CourtyardContext, poll: Poll) -> PollResult:
+    services = context.services
+    ballots = [item.ballot for item in await services.polls.ballots(poll.id)]
+    households = None
+    membership = None
+    if poll.per_household and poll.building_id is not None:
+        households = await services.households.registered_ids(poll.building_id)
+        people = [b.voter_id for b in ballots if b.voter_id > 0]
+        membership = await services.households.current_households(poll.building_id, people)
+        # A proxy ballot stands for its household, whoever lives there now.
+        for ballot in ballots:
+            if ballot.voter_id < 0:
+                membership[ballot.voter_id] = ballot.household_id
+    return tally(
+        poll,
+        ballots,
+        eligible_voters=await eligible_voters(context, poll) if not poll.per_household else 0,
+        eligible_households=households if poll.per_household else None,
+        current_membership=membership,
+    )
+
+
+async def render_poll(
+    context: CourtyardContext, poll: Poll, _: Translator
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    result = await current_result(context, poll)
+    tz = context.services.settings.community.timezone
+    text = poll_text(_, poll, result.counts, result.ballots_counted, tz)
+    return text, poll_keyboard(_, poll, result.counts)
+
+
+async def refresh_poll_message(context: CourtyardContext, poll_id: int) -> None:
+    poll = await context.services.polls.get(poll_id)
+    if poll is None or poll.message_id is None:
+        return
+    _ = await chat_translator(context, poll)
+    text, keyboard = await render_poll(context, poll, _)
+    try:
+        await context.bot.edit_message_text(
+            text, poll.chat_id, poll.message_id, reply_markup=keyboard
+        )
+    except BadRequest as exc:
+        if "not modified" not in str(exc).lower():
+            logger.warning("Could not update poll #P%d: %s", poll_id, exc)
+    except TelegramError as exc:
+        logger.warning("Could not update poll #P%d: %s", poll_id, exc)
+
+
+async def _refresh_job_callback(context: CourtyardContext) -> None:
+    assert context.job is not None
+    await refresh_poll_message(context, _job_poll_id(context))
+
+
+async def refresh_soon(
+    context: CourtyardContext, poll_id: int, *, immediately: bool = False
+) -> None:
+    """Update the tally on the poll message, at most once per `edit_delay_seconds`.
+
+    Votes arriving while an update is pending ride along with it, so a rush of votes costs
+    one edit, not one per vote (Telegram allows about 20 messages a minute per group).
+    """
+    if immediately:
+        await refresh_poll_message(context, poll_id)
+        return
+    queue = job_queue(context)
+    if queue.get_jobs_by_name(_refresh_job(poll_id)):
+        return
+    queue.run_once(
+        _refresh_job_callback,
+        when=context.services.settings.polls.edit_delay_seconds,
+        data=poll_id,
+        name=_refresh_job(poll_id),
+    )
+
+
+def _delay(services: Services, moment: datetime) -> float:
+    return max((moment - services.clock.now()).total_seconds(), 0.0)
+
+
+def schedule_jobs(
+    queue: JobQueue[Any], services: Services, poll: Poll, *, after_restart: bool
+) -> None:
+    """Wake-ups for closing and reminders, derived from the stored deadline."""
+    queue.run_once(
+        _close_job_callback,
+        when=_delay(services, poll.closes_at),
+        data=poll.id,
+        name=_close_job(poll.id),
+    )
+    now = services.clock.now()
+    missed: list[int] = []
+    for hours in services.settings.polls.reminder_hours:
+        at = poll.closes_at - timedelta(hours=hours)
+        if hours in poll.reminders_sent or poll.closes_at <= now:
+            continue
+        if at > now:
+            queue.run_once(
+                _reminder_job_callback,
+                when=_delay(services, at),
+                data=(poll.id, hours),
+                name=_reminder_job(poll.id, hours),
+            )
+        elif after_restart:
+            missed.append(hours)
+    if missed:
+        # Reminders that fell due while the bot was down: send only the most recent one.
+        queue.run_once(
+            _reminder_job_callback,
+            when=0,
+            data=(poll.id, min(missed), tuple(missed)),
+            name=_reminder_job(poll.id, min(missed)),
+        )
+
+
+async def schedule_poll(context: CourtyardContext, poll_id: int) -> None:
+    """Schedule a new (or extended) poll; reminders already past are skipped."""
+    services = context.services
+    poll = await services.polls.get(poll_id)
+    if poll is None or not poll.is_open:
+        return
+    now = services.clock.now()
+    for hours in services.settings.polls.reminder_hours:
+        if poll.closes_at - timedelta(hours=hours) <= now:
+            await services.polls.mark_reminder(poll.id, hours)
+    poll = await services.polls.get(poll_id)
+    assert poll is not None
+    schedule_jobs(job_queue(context), services, poll, after_restart=False)
+
+
+def unschedule_poll(context: CourtyardContext, poll_id: int) -> None:
+    for job in job_queue(context).jobs():
+        if job.name and (
+            job.name == _close_job(poll_id) or job.name.startswith(f"poll-remind-{poll_id}-")
+        ):
+            job.schedule_removal()
+
+
+async def rebuild_poll_jobs(queue: JobQueue[Any], services: Services) -> int:
+    """At startup: wake-ups for every open poll (overdue closings run at once)."""
+    polls = await services.polls.open_polls()
+    for poll in polls:
+        schedule_jobs(queue, services, poll, after_restart=True)
+    return len(polls)
+
+
+async def _close_job_callback(context: CourtyardContext) -> None:
+    assert context.job is not None
+    poll_id = _job_poll_id(context)
+    poll = await context.services.polls.get(poll_id)
+    if poll is None or not poll.is_open:
+        return
+    if context.services.clock.now() < poll.closes_at:
+        # Extended meanwhile: a new wake-up was scheduled for the new deadline.
+        return
+    await close_poll(context, poll_id)
+
+
+def _result_json(result: PollResult) -> dict[str, Any]:
+    def fraction(value: Fraction | None) -> str | None:
+        return None if value is None else str(value)
+
+    return {
+        "counts": list(result.counts),
+        "ballots_counted": result.ballots_counted,
+        "proxy_ballots_counted": result.proxy_ballots_counted,
+        "turnout_denominator": result.turnout_denominator,
+        "turnout_ratio": fraction(result.turnout_ratio),
+        "quorum_met": result.quorum_met,
+        "for_share": fraction(result.for_share),
+        "passed": result.passed,
+        "winners": list(result.winners),
+    }
+
+
+async def close_poll(context: CourtyardContext, poll_id: int) -> None:
+    """Count, store the outcome, show final results, post the results and a chart."""
+    services = context.services
+    poll = await services.polls.get(poll_id)
+    if poll is None or not poll.is_open:
+        return
+    result = await current_result(context, poll)
+    if not await services.polls.finish(poll.id, PollStatus.CLOSED, result=_result_json(result)):
+        return  # closed by someone else meanwhile
+    unschedule_poll(context, poll_id)
+    await refresh_poll_message(context, poll_id)
+    closed = await services.polls.get(poll_id)
+    assert closed is not None
+    _ = await chat_translator(context, closed)
+    text = result_text(_, closed, result)
+    try:
+        message = await context.bot.send_message(
+            closed.chat_id, text, reply_to_message_id=closed.message_id
+        )
+        winners = result.winners or (
+            tuple(i for i, o in enumerate(closed.options) if i == 0) if result.passed else ()
+        )
+        chart = await asyncio.to_thread(
+            bar_chart,
+            list(result.counts),
+            [str(i + 1) for i in range(len(closed.options))],
+            highlight=winners,
+        )
+        await context.bot.send_photo(
+            closed.chat_id, chart, caption=f"#P{closed.id}", reply_to_message_id=message.message_id
+        )
+    except TelegramError as exc:
+        logger.warning("Could not post the results of #P%d: %s", poll_id, exc)
+
+
+async def _reminder_job_callback(context: CourtyardContext) -> None:
+    assert context.job is not None
+    data = context.job.data
+    assert isinstance(data, tuple)
+    poll_id, hours = int(data[0]), int(data[1])
+    also_missed: tuple[int, ...] = tuple(data[2]) if len(data) > 2 else ()
+    await send_reminder(context, poll_id, hours, also_missed)
+
+
+async def send_reminder(
+    context: CourtyardContext, poll_id: int, hours: int, also_missed: tuple[int, ...] = ()
+) -> None:
+    """ "Closes soon" in the group, and privately to households that have not voted."""
+    services = context.services
+    poll = await services.polls.get(poll_id)
+    if poll is None or not poll.is_open or services.clock.now() >= poll.closes_at:
+        return
+    for extra in also_missed:
+        if extra != hours:
+            await services.polls.mark_reminder(poll_id, extra)
+    if not await services.polls.mark_reminder(poll_id, hours):
+        return  # already sent (e.g. before a restart)
+    tz = services.settings.community.timezone
+    deadline = poll.closes_at.astimezone(tz).strftime("%m-%d %H:%M")
+    _ = await chat_translator(context, poll)
+    try:
+        await context.bot.send_message(
+            poll.chat_id,
+            _(
+                "⏰ Poll #P{number} closes at {deadline}: {question} — vote with the buttons "
+                "above."
+            ).format(number=poll.id, deadline=deadline, question=escape(poll.question)),
+            reply_to_message_id=poll.message_id,
+        )
+    except TelegramError as exc:
+        logger.warning("Could not post the reminder of #P%d: %s", poll_id, exc)
+    if poll.per_household and poll.building_id is not None:
+        await _remind_households(context, poll, deadline)
+
+
+async def _remind_households(context: CourtyardContext, poll: Poll, deadline: str) -> None:
+    services = context.services
+    assert poll.building_id is not None
+    voted_households = {item.ballot.household_id for item in await services.polls.ballots(poll.id)}
+    for household_id, person_id in await services.households.approved_members(poll.building_id):
+        if household_id in voted_households:
+            continue
+        person = await services.people.get(person_id)
+        if person is None or not person.started_bot or person.blocked_bot:
+            continue
+        _ = translator(preferred_language(person.language or person.language_code, context))
+        try:
+            await context.bot.send_message(
+                person_id,
+                _(
+                    "⏰ Your household has not voted yet in poll #P{number} ({question}). It "
+                    "closes at {deadline}; vote with the buttons in your building's group."
+                ).format(number=poll.id, question=escape(poll.question), deadline=deadline),
+            )
+        except Forbidden:
+            await services.people.mark_blocked(person_id)

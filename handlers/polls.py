@@ -1,0 +1,401 @@
+"""Polls and binding votes: /poll, voting buttons, /polls, early close, extend, cancel, proxy."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler
+
+from bot.context import CourtyardContext, CourtyardHandler
+from bot.domain.community import CommunityRole
+from bot.domain.flats import parse_flat
+from bot.domain.poll_errors import PollSyntaxError
+from bot.domain.poll_syntax import parse_poll_command
+from bot.i18n import Translator
+from handlers.common import (
+    building_of_chat,
+    deep_link,
+    escape,
+    is_private,
+    not_linked,
+    reply,
+    sender_id,
+    translator_for,
+)
+from handlers.poll_schedule import (
+    close_poll,
+    refresh_soon,
+    render_poll,
+    schedule_poll,
+    unschedule_poll,
+)
+from handlers.poll_view import option_label, poll_usage, syntax_error_text
+from storage.buildings import Building
+from storage.polls import Poll, PollStatus
+
+logger = logging.getLogger(__name__)
+
+VOTE_CALLBACK = re.compile(r"^pv:(\d+):(\d+)$")
+LIST_CALLBACK = re.compile(r"^pl:(\d+):(\d+)$")
+PAGE_SIZE = 8
+MAX_EXTEND_HOURS = 24 * 30
+
+
+async def may_start_polls(context: CourtyardContext, user_id: int, building: Building) -> bool:
+    if building.residents_may_poll:
+        return True
+    return await context.services.access.may_manage(context.bot, user_id, building)
+
+
+async def poll(update: Update, context: CourtyardContext) -> None:
+    """`/poll Question? | A | B --flags` creates a poll; `/poll N …` manages poll N."""
+    _ = await translator_for(update, context)
+    message = update.effective_message
+    if message is None or is_private(update):
+        await reply(update, _("Please start polls in your building's group chat."))
+        return
+    building = await building_of_chat(update, context)
+    if building is None:
+        await reply(update, not_linked(_))
+        return
+    args = context.args or []
+    if args and args[0].lstrip("#Pp").isdigit() and args[0].lstrip("#").upper().lstrip("P"):
+        await manage_poll(update, context, building, _)
+        return
+    if not await may_start_polls(context, sender_id(update), building):
+        await reply(update, _("Sorry, only building heads can start polls in this building."))
+        return
+    text = (message.text or "").partition(" ")[2].strip()
+    if not text:
+        await reply(update, escape(poll_usage(_)))
+        return
+    services = context.services
+    tz = services.settings.community.timezone
+    try:
+        spec = parse_poll_command(
+            text,
+            now=services.clock.now(),
+            tz=tz,
+            default_hours=services.settings.polls.default_hours,
+        )
+    except PollSyntaxError as error:
+        await reply(update, syntax_error_text(_, error) + "\n\n" + escape(poll_usage(_)))
+        return
+    stored, created = await services.polls.create(
+        spec,
+        building_id=building.id,
+        chat_id=message.chat_id,
+        source_message_id=message.message_id,
+        creator_id=sender_id(update),
+    )
+    if stored.message_id is None:
+        text_, keyboard = await render_poll(context, stored, _)
+        sent = await context.bot.send_message(message.chat_id, text_, reply_markup=keyboard)
+        await services.polls.set_message(stored.id, sent.message_id)
+    if created:
+        await schedule_poll(context, stored.id)
+
+
+async def manage_poll(
+    update: Update, context: CourtyardContext, building: Building, _: Translator
+) -> None:
+    """`/poll N`, `/poll N close`, `/poll N extend 24`, `/poll N cancel <reason>`."""
+    services = context.services
+    args = context.args or []
+    number = int(args[0].lstrip("#").upper().lstrip("P"))
+    stored = await services.polls.get(number)
+    if stored is None or stored.building_id != building.id:
+        await reply(
+            update, _("There is no poll #P{number} in this building.").format(number=number)
+        )
+        return
+    if len(args) == 1:
+        await show_poll(update, context, stored, building, _)
+        return
+    verb = args[1].lower()
+    user_id = sender_id(update)
+    allowed = user_id == stored.creator_id or await services.access.may_manage(
+        context.bot, user_id, building
+    )
+    if verb not in ("close", "extend", "cancel"):
+        await reply(update, escape(poll_usage(_)))
+        return
+    if not allowed:
+        await reply(update, _("Sorry, only the poll's creator or a building head can do that."))
+        return
+    if not stored.is_open:
+        await reply(update, _("Poll #P{number} is already finished.").format(number=number))
+        return
+    if verb == "close":
+        await close_poll(context, stored.id)
+        await reply(update, _("Poll #P{number} is closed.").format(number=number))
+    elif verb == "extend":
+        hours = args[2] if len(args) > 2 else ""
+        if not hours.isdigit() or not 0 < int(hours) <= MAX_EXTEND_HOURS:
+            await reply(update, _("Usage: /poll {number} extend <hours>").format(number=number))
+            return
+        closes_at = max(stored.closes_at, services.clock.now()) + timedelta(hours=int(hours))
+        await services.polls.extend(stored.id, closes_at)
+        unschedule_poll(context, stored.id)
+        await schedule_poll(context, stored.id)
+        await refresh_soon(context, stored.id, immediately=True)
+        tz = services.settings.community.timezone
+        await reply(
+            update,
+            _("Poll #P{number} now closes {time}.").format(
+                number=number, time=closes_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+            ),
+        )
+    else:
+        reason = " ".join(args[2:]).strip()
+        if not reason:
+            await reply(update, _("Usage: /poll {number} cancel <reason>").format(number=number))
+            return
+        await services.polls.finish(stored.id, PollStatus.CANCELLED, reason=reason[:300])
+        unschedule_poll(context, stored.id)
+        await refresh_soon(context, stored.id, immediately=True)
+        await reply(update, _("Poll #P{number} was cancelled.").format(number=number))
+
+
+async def show_poll(
+    update: Update, context: CourtyardContext, stored: Poll, building: Building, _: Translator
+) -> None:
+    """Details; for named polls building heads also see who voted what."""
+    services = context.services
+    text, _keyboard = await render_poll(context, stored, _)
+    lines = [text]
+    manager = await services.access.may_manage(context.bot, sender_id(update), building)
+    if not stored.secret and manager:
+        ballots = await services.polls.ballots(stored.id)
+        if ballots:
+            lines.append("")
+            lines.append(_("<b>Who voted what</b>"))
+        for item in ballots:
+            choice = ", ".join(
+                escape(option_label(_, stored.options[i])) for i in sorted(item.ballot.choices)
+            )
+            who = escape(item.voter_name) if item.voter_name else _("a household (by proxy)")
+            proxy = _(" (recorded by a head)") if item.ballot.proxy_by else ""
+            lines.append(f"• {who}: {choice}{proxy}")
+    await reply(update, "\n".join(lines)[:4096])
+
+
+async def on_vote(update: Update, context: CourtyardContext) -> None:
+    """A vote button: checks the deadline and eligibility, records, answers privately."""
+    query = update.callback_query
+    assert query is not None
+    _ = await translator_for(update, context)
+    services = context.services
+    match = VOTE_CALLBACK.match(query.data or "")
+    stored = await services.polls.get(int(match.group(1))) if match else None
+    if (
+        match is None
+        or stored is None
+        or query.message is None
+        or query.message.chat.id != stored.chat_id
+        or int(match.group(2)) >= len(stored.options)
+    ):
+        await query.answer(_("This button is out of date."), show_alert=True)
+        return
+    tz = services.settings.community.timezone
+    if not stored.is_open or services.clock.now() >= stored.closes_at:
+        await query.answer(_("Voting has closed."), show_alert=True)
+        return
+    user_id = sender_id(update)
+    building = await services.buildings.get(stored.building_id) if stored.building_id else None
+    if building is None or (await services.buildings.for_chat(stored.chat_id)) is None:
+        await query.answer(_("This poll is not linked to a building any more."), show_alert=True)
+        return
+    household_id = None
+    if stored.per_household:
+        membership = await services.households.membership_in(building.id, user_id)
+        if membership is None or membership.status != "approved":
+            await query.answer(
+                _(
+                    "Only registered households can vote in this poll. Register your flat "
+                    "privately with /join (in a private chat with me), then vote again."
+                ),
+                show_alert=True,
+            )
+            return
+        household_id = membership.household_id
+    option = int(match.group(2))
+    previous = await services.polls.ballot_of(stored.id, user_id)
+    if stored.multi:
+        choices = previous ^ {option}
+    else:
+        choices = frozenset() if previous == {option} else frozenset({option})
+    await services.polls.vote(stored.id, user_id, household_id, choices)
+    await refresh_soon(context, stored.id)
+    deadline = stored.closes_at.astimezone(tz).strftime("%m-%d %H:%M")
+    if not choices:
+        text = _("Your vote was withdrawn. You can vote again until {deadline}.")
+    elif stored.per_household:
+        text = _("Your household voted {choice} — you can change it until {deadline}.")
+    else:
+        text = _("You voted {choice} — you can change it until {deadline}.")
+    choice = ", ".join(option_label(_, stored.options[i]) for i in sorted(choices))
+    await query.answer(text.format(choice=choice, deadline=deadline), show_alert=True)
+
+
+async def polls_list(update: Update, context: CourtyardContext) -> None:
+    """`/polls`: open polls and recent results, paged."""
+    _ = await translator_for(update, context)
+    building = await building_of_chat(update, context)
+    if building is None:
+        await reply(update, _("Please use /polls in your building's group chat."))
+        return
+    text, keyboard = await _page(context, _, building.id, 0)
+    await reply(update, text, reply_markup=keyboard)
+
+
+async def _page(
+    context: CourtyardContext, _: Translator, building_id: int, offset: int
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    polls, total = await context.services.polls.in_building(
+        building_id, limit=PAGE_SIZE, offset=offset
+    )
+    if not polls:
+        return _("No polls yet. Building heads start one with /poll."), None
+    lines = [
+        _("<b>Polls</b> ({first}–{last} of {total})").format(
+            first=offset + 1, last=offset + len(polls), total=total
+        )
+    ]
+    tz = context.services.settings.community.timezone
+    for item in polls:
+        if item.is_open:
+            state = _("open until {time}").format(
+                time=item.closes_at.astimezone(tz).strftime("%m-%d %H:%M")
+            )
+        elif item.status is PollStatus.CANCELLED:
+            state = _("cancelled")
+        else:
+            state = outcome_word(_, item)
+        lines.append(f"<b>#P{item.id}</b> {escape(item.question[:80])} — {state}")
+    buttons = []
+    if offset > 0:
+        buttons.append(
+            InlineKeyboardButton(
+                _("◀️ Previous"), callback_data=f"pl:{building_id}:{max(0, offset - PAGE_SIZE)}"
+            )
+        )
+    if offset + PAGE_SIZE < total:
+        buttons.append(
+            InlineKeyboardButton(
+                _("Next ▶️"), callback_data=f"pl:{building_id}:{offset + PAGE_SIZE}"
+            )
+        )
+    return "\n".join(lines), InlineKeyboardMarkup([buttons]) if buttons else None
+
+
+def outcome_word(_: Translator, item: Poll) -> str:
+    result = item.result or {}
+    if result.get("passed") is True:
+        return _("passed ✅")
+    if result.get("passed") is False:
+        return _("not passed ❌")
+    winners = result.get("winners") or []
+    if winners:
+        return _("most votes: {options}").format(
+            options=", ".join(escape(option_label(_, item.options[i])) for i in winners)
+        )
+    return _("closed")
+
+
+async def on_list_page(update: Update, context: CourtyardContext) -> None:
+    query = update.callback_query
+    assert query is not None
+    _ = await translator_for(update, context)
+    match = LIST_CALLBACK.match(query.data or "")
+    building = await building_of_chat(update, context)
+    if match is None or building is None or building.id != int(match.group(1)):
+        await query.answer(_("This button is out of date."), show_alert=True)
+        return
+    text, keyboard = await _page(context, _, building.id, int(match.group(2)))
+    await query.answer()
+    await query.edit_message_text(text, reply_markup=keyboard)
+
+
+async def proxy(update: Update, context: CourtyardContext) -> None:
+    """`/proxy N <flat> <option number>`: a head records a household's vote (private chat)."""
+    _ = await translator_for(update, context)
+    services = context.services
+    usage = escape(
+        _(
+            "Usage (in a private chat with me): /proxy <poll number> <flat> "
+            "<option number>, e.g. /proxy 3 3-502 1"
+        )
+    )
+    if not is_private(update):
+        await reply(
+            update,
+            _("To keep flat numbers private, please use /proxy in a private chat with me."),
+            reply_markup=InlineKeyboardMarkup(
+                [[InlineKeyboardButton(_("Open private chat"), url=deep_link(context, "proxy"))]]
+            ),
+        )
+        return
+    args = context.args or []
+    if len(args) != 3 or not args[0].lstrip("#Pp").isdigit() or not args[2].isdigit():
+        await reply(update, usage)
+        return
+    stored = await services.polls.get(int(args[0].lstrip("#Pp")))
+    flat = parse_flat(args[1])
+    building = (
+        await services.buildings.get(stored.building_id) if stored and stored.building_id else None
+    )
+    if stored is None or building is None or flat is None:
+        await reply(update, usage)
+        return
+    roles = await services.access.roles_in(context.bot, sender_id(update), building)
+    if not roles & {CommunityRole.HEAD, CommunityRole.ADMIN}:
+        await reply(update, _("Sorry, only building heads and community admins can do that."))
+        return
+    if not stored.per_household:
+        await reply(update, _("Proxy votes are for household polls (--household)."))
+        return
+    if not stored.is_open or services.clock.now() >= stored.closes_at:
+        await reply(update, _("Voting has closed."))
+        return
+    option = int(args[2]) - 1
+    household_id = await services.households.find(building.id, flat.label)
+    if household_id is None or household_id not in await services.households.registered_ids(
+        building.id
+    ):
+        await reply(
+            update,
+            _("{flat} is not a registered household of {building}.").format(
+                flat=escape(flat.label), building=escape(building.name)
+            ),
+        )
+        return
+    if not 0 <= option < len(stored.options) or stored.multi:
+        await reply(update, usage)
+        return
+    # A proxy ballot stands for the household itself; its voter id cannot clash with a person.
+    await services.polls.vote(
+        stored.id, -household_id, household_id, frozenset({option}), proxy_by=sender_id(update)
+    )
+    await refresh_soon(context, stored.id)
+    await reply(
+        update,
+        _("Recorded: {flat} votes {choice} in #P{number} (entered by you).").format(
+            flat=escape(flat.label),
+            choice=escape(option_label(_, stored.options[option])),
+            number=stored.id,
+        ),
+    )
+
+
+def handlers() -> list[CourtyardHandler]:
+    return [
+        CommandHandler("poll", poll),
+        CommandHandler("polls", polls_list),
+        CommandHandler("proxy", proxy),
+        CallbackQueryHandler(on_vote, pattern=VOTE_CALLBACK),
+        CallbackQueryHandler(on_list_page, pattern=LIST_CALLBACK),
+    ]

@@ -1,0 +1,312 @@
+"""Polls and their ballots."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from fractions import Fraction
+from typing import Any
+
+from bot.clock import Clock, from_timestamp, to_timestamp
+from bot.domain.poll_rules import (
+    CountQuorum,
+    DefaultOption,
+    PassThreshold,
+    PollOption,
+    Quorum,
+    ShareQuorum,
+)
+from bot.domain.poll_syntax import PollSpec
+from bot.domain.tally import Ballot
+from storage.database import Database
+
+
+class PollStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class Poll:
+    """A stored poll; satisfies the tally's `TallyRules`."""
+
+    id: int
+    building_id: int | None
+    chat_id: int
+    message_id: int | None
+    creator_id: int
+    question: str
+    options: tuple[PollOption, ...]
+    secret: bool
+    per_household: bool
+    multi: bool
+    quorum: Quorum
+    pass_threshold: PassThreshold
+    closes_at: datetime
+    status: PollStatus
+    closed_at: datetime | None
+    cancel_reason: str | None
+    result: dict[str, Any] | None
+    reminders_sent: tuple[int, ...]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is PollStatus.OPEN
+
+
+def _encode_rules(spec: PollSpec) -> str:
+    options = [
+        {"default": o.value} if isinstance(o, DefaultOption) else {"label": o}
+        for o in spec.options
+    ]
+    quorum: dict[str, Any] | None
+    match spec.quorum:
+        case ShareQuorum(share=share):
+            quorum = {"share": str(share)}
+        case CountQuorum(count=count):
+            quorum = {"count": count}
+        case _:
+            quorum = None
+    return json.dumps(
+        {
+            "options": options,
+            "secret": spec.secret,
+            "per_household": spec.per_household,
+            "multi": spec.multi,
+            "quorum": quorum,
+            "pass": {
+                "share": str(spec.pass_threshold.share),
+                "strict": spec.pass_threshold.strict,
+            },
+        },
+        ensure_ascii=False,
+    )
+
+
+def _option(data: Mapping[str, str]) -> PollOption:
+    return DefaultOption(data["default"]) if "default" in data else data["label"]
+
+
+def _poll(row: sqlite3.Row) -> Poll:
+    rules = json.loads(row["rules"])
+    quorum_data = rules["quorum"]
+    quorum: Quorum = None
+    if quorum_data and "share" in quorum_data:
+        quorum = ShareQuorum(Fraction(quorum_data["share"]))
+    elif quorum_data:
+        quorum = CountQuorum(int(quorum_data["count"]))
+    return Poll(
+        id=int(row["id"]),
+        building_id=row["building_id"],
+        chat_id=int(row["chat_id"]),
+        message_id=row["message_id"],
+        creator_id=int(row["creator_id"]),
+        question=str(row["question"]),
+        options=tuple(_option(o) for o in rules["options"]),
+        secret=bool(rules["secret"]),
+        per_household=bool(rules["per_household"]),
+        multi=bool(rules["multi"]),
+        quorum=quorum,
+        pass_threshold=PassThreshold(
+            Fraction(rules["pass"]["share"]), strict=bool(rules["pass"]["strict"])
+        ),
+        closes_at=from_timestamp(int(row["closes_at"])),
+        status=PollStatus(row["status"]),
+        closed_at=None if row["closed_at"] is None else from_timestamp(int(row["closed_at"])),
+        cancel_reason=row["cancel_reason"],
+        result=None if row["result"] is None else json.loads(row["result"]),
+        reminders_sent=tuple(json.loads(row["reminders_sent"])),
+    )
+
+
+@dataclass(frozen=True)
+class StoredBallot:
+    """A ballot with who cast it (for named polls' details)."""
+
+    ballot: Ballot
+    voter_name: str | None
+
+
+class PollRepository:
+    """Reads and writes `polls` and `poll_votes`."""
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self._db = database
+        self._clock = clock
+
+    async def create(
+        self,
+        spec: PollSpec,
+        *,
+        building_id: int | None,
+        chat_id: int,
+        source_message_id: int,
+        creator_id: int,
+    ) -> tuple[Poll, bool]:
+        """Store a new poll; a replayed /poll message returns the existing one."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "INSERT INTO polls (building_id, chat_id, source_message_id, creator_id, "
+                "question, rules, closes_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "ON CONFLICT (chat_id, source_message_id) DO NOTHING",
+                (
+                    building_id,
+                    chat_id,
+                    source_message_id,
+                    creator_id,
+                    spec.question,
+                    _encode_rules(spec),
+                    to_timestamp(spec.closes_at),
+                    to_timestamp(self._clock.now()),
+                ),
+            )
+            created = cursor.rowcount == 1
+        row = await self._db.fetch_one(
+            "SELECT * FROM polls WHERE chat_id = ? AND source_message_id = ?",
+            (chat_id, source_message_id),
+        )
+        assert row is not None
+        return _poll(row), created
+
+    async def get(self, poll_id: int) -> Poll | None:
+        row = await self._db.fetch_one("SELECT * FROM polls WHERE id = ?", (poll_id,))
+        return None if row is None else _poll(row)
+
+    async def open_polls(self) -> list[Poll]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM polls WHERE status = 'open' ORDER BY closes_at"
+        )
+        return [_poll(row) for row in rows]
+
+    async def in_building(
+        self, building_id: int, *, limit: int, offset: int
+    ) -> tuple[list[Poll], int]:
+        """Open polls first (closing soonest first), then the most recent closed ones."""
+        rows = await self._db.fetch_all(
+            "SELECT * FROM polls WHERE building_id = ? ORDER BY status != 'open', "
+            "CASE WHEN status = 'open' THEN closes_at ELSE -coalesce(closed_at, closes_at) END "
+            "LIMIT ? OFFSET ?",
+            (building_id, limit, offset),
+        )
+        total = await self._db.fetch_value(
+            "SELECT count(*) FROM polls WHERE building_id = ?", (building_id,)
+        )
+        return [_poll(row) for row in rows], int(total)
+
+    async def set_message(self, poll_id: int, message_id: int) -> None:
+        await self._db.execute(
+            "UPDATE polls SET message_id = ? WHERE id = ?", (message_id, poll_id)
+        )
+
+    async def vote(
+        self,
+        poll_id: int,
+        voter_id: int,
+        household_id: int | None,
+        choices: frozenset[int],
+        *,
+        proxy_by: int | None = None,
+    ) -> None:
+        """Record (or replace) a ballot; an empty choice set withdraws it."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            if not choices:
+                await conn.execute(
+                    "DELETE FROM poll_votes WHERE poll_id = ? AND voter_id = ?",
+                    (poll_id, voter_id),
+                )
+                return
+            await conn.execute(
+                "INSERT INTO poll_votes (poll_id, voter_id, household_id, choices, cast_at_us, "
+                "proxy_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (poll_id, voter_id) DO UPDATE "
+                "SET household_id = excluded.household_id, choices = excluded.choices, "
+                "cast_at_us = excluded.cast_at_us, proxy_by = excluded.proxy_by",
+                (
+                    poll_id,
+                    voter_id,
+                    household_id,
+                    json.dumps(sorted(choices)),
+                    int(now.timestamp() * 1_000_000),
+                    proxy_by,
+                ),
+            )
+
+    async def ballot_of(self, poll_id: int, voter_id: int) -> frozenset[int]:
+        value = await self._db.fetch_value(
+            "SELECT choices FROM poll_votes WHERE poll_id = ? AND voter_id = ?",
+            (poll_id, voter_id),
+        )
+        return frozenset(json.loads(value)) if value else frozenset()
+
+    async def ballots(self, poll_id: int) -> list[StoredBallot]:
+        rows = await self._db.fetch_all(
+            "SELECT v.*, p.first_name, p.last_name FROM poll_votes v "
+            "LEFT JOIN people p ON p.id = v.voter_id WHERE v.poll_id = ? ORDER BY v.cast_at_us",
+            (poll_id,),
+        )
+        return [
+            StoredBallot(
+                Ballot(
+                    voter_id=int(r["voter_id"]),
+                    household_id=r["household_id"],
+                    choices=frozenset(json.loads(r["choices"])),
+                    cast_at=datetime.fromtimestamp(int(r["cast_at_us"]) / 1_000_000, UTC),
+                    proxy_by=r["proxy_by"],
+                ),
+                " ".join(p for p in (r["first_name"], r["last_name"]) if p) or None,
+            )
+            for r in rows
+        ]
+
+    async def finish(
+        self,
+        poll_id: int,
+        status: PollStatus,
+        *,
+        result: dict[str, Any] | None = None,
+        reason: str | None = None,
+    ) -> bool:
+        """Close or cancel an open poll; False if it was no longer open."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE polls SET status = ?, closed_at = ?, result = ?, cancel_reason = ? "
+                "WHERE id = ? AND status = 'open'",
+                (
+                    status.value,
+                    to_timestamp(self._clock.now()),
+                    None if result is None else json.dumps(result, ensure_ascii=False),
+                    reason,
+                    poll_id,
+                ),
+            )
+            return cursor.rowcount == 1
+
+    async def extend(self, poll_id: int, closes_at: datetime) -> bool:
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE polls SET closes_at = ?, reminders_sent = '[]' "
+                "WHERE id = ? AND status = 'open'",
+                (to_timestamp(closes_at), poll_id),
+            )
+            return cursor.rowcount == 1
+
+    async def mark_reminder(self, poll_id: int, hours: int) -> bool:
+        """Record that the `hours`-before reminder went out; False if it already had."""
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                "SELECT reminders_sent FROM polls WHERE id = ?", (poll_id,)
+            ) as cursor:
+                row = await cursor.fetchone()
+            sent = json.loads(row[0]) if row else []
+            if row is None or hours in sent:
+                return False
+            await conn.execute(
+                "UPDATE polls SET reminders_sent = ? WHERE id = ?",
+                (json.dumps(sorted([*sent, hours])), poll_id),
+            )
+            return True

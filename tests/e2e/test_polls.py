@@ -1,0 +1,245 @@
+"""Polls and binding votes end to end."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.sandbox import BotApiEmulator
+from bot.sandbox.models import SentMessage, SimChat, SimUser
+from storage.polls import PollStatus
+from tests.e2e.harness import RunningBot, running_bot, settings_for
+
+
+@dataclass
+class Scene:
+    group: SimChat
+    head: SimUser
+    voters: list[SimUser]
+    building_id: int
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime.now(UTC).replace(microsecond=0))
+
+
+@pytest.fixture
+async def bot(
+    emulator: BotApiEmulator, tmp_path: Path, clock: FakeClock
+) -> AsyncIterator[RunningBot]:
+    settings = settings_for(
+        emulator,
+        tmp_path / "c.db",
+        community={"language": "en"},
+        polls={"edit_delay_seconds": 0.3},
+    )
+    async with running_bot(emulator, settings, clock) as running:
+        yield running
+
+
+@pytest.fixture
+async def scene(emulator: BotApiEmulator, bot: RunningBot) -> Scene:
+    head = emulator.create_user("Hana", language_code="en")
+    voters = [emulator.create_user(f"Voter {n}", language_code="en") for n in range(6)]
+    group = emulator.create_group("Building 5", creator=head, members=voters)
+    emulator.send_message(head, group, "/setup Building 5")
+    await emulator.wait_for_message(group, containing="Created building")
+    building = await bot.services.buildings.for_chat(group.id)
+    assert building is not None
+    return Scene(group, head, voters, building.id)
+
+
+async def _poll_message(emulator: BotApiEmulator, scene: Scene, number: int) -> SentMessage:
+    return await emulator.wait_for_message(scene.group, containing=f"(#P{number})")
+
+
+async def _vote(emulator: BotApiEmulator, user: SimUser, message: SentMessage, label: str) -> str:
+    query = emulator.press_button(
+        user,
+        message,
+        button_text=next(
+            b["text"]
+            for row in message.reply_markup["inline_keyboard"]  # type: ignore[index]
+            for b in row
+            if label in b["text"]
+        ),
+    )
+    answer = await emulator.wait_callback_answer(query)
+    return answer.text or ""
+
+
+async def test_for_against_poll_votes_changes_and_debounced_edits(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene
+) -> None:
+    s = scene
+    emulator.send_message(s.head, s.group, "/poll Convert the empty lot into a garden? --hours 48")
+    poll = await _poll_message(emulator, s, 1)
+    for label in ("For", "Against", "Abstain"):
+        assert label in poll.content
+    answer = await _vote(emulator, s.voters[0], poll, "Against")
+    assert "You voted Against" in answer
+    answer = await _vote(emulator, s.voters[0], poll, "For")  # changing the vote
+    assert "You voted For" in answer
+    for voter in s.voters[1:5]:
+        await _vote(emulator, voter, poll, "For")
+    await emulator.wait_for(lambda: "👥 5 voted" in poll.content, 5, "tally edited")
+    assert "1. For — 5" in poll.content
+    edits = [
+        c
+        for c in emulator.calls("editMessageText")
+        if int(c.params["message_id"]) == poll.message_id
+    ]
+    assert 1 <= len(edits) < 6  # six votes, fewer edits: debounced
+
+
+async def test_residents_cannot_start_polls_unless_allowed(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene
+) -> None:
+    s = scene
+    emulator.send_message(s.voters[0], s.group, "/poll Paint the door red?")
+    await emulator.wait_for_message(s.group, containing="only building heads can start polls")
+    emulator.send_message(s.head, s.group, "/setup polls everyone")
+    await emulator.wait_for_message(s.group, containing="any resident may start")
+    emulator.send_message(s.voters[0], s.group, "/poll Paint the door red?")
+    await _poll_message(emulator, s, 1)
+
+
+@pytest.mark.parametrize(
+    ("command", "expected"),
+    [
+        ("/poll", "Usage: /poll"),
+        ("/poll | a | b", "The question is empty"),
+        ("/poll Lunch? | soup", "at least 2 options"),
+        ("/poll Lunch? | soup | Soup", "repeats option 1"),
+        ("/poll Pick? | " + " | ".join(str(n) for n in range(11)), "Too many options"),
+        ("/poll Pick? | " + "x" * 101 + " | b", "too long"),
+        ("/poll Garden? --until 2020-01-01 10:00", "in the past"),
+        ("/poll Garden? --until someday", "cannot read the time"),
+        ("/poll Garden? --quorum 150%", "must be above 0% and at most 100%"),
+    ],
+)
+async def test_bad_poll_commands_get_a_usage_answer(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene, command: str, expected: str
+) -> None:
+    emulator.send_message(scene.head, scene.group, command)
+    await emulator.wait_for_message(scene.group, containing=expected)
+    assert await bot.services.polls.get(1) is None
+
+
+async def test_household_poll_refusals_proxy_reminders_and_closing(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene, clock: FakeClock
+) -> None:
+    s = scene
+    emulator.send_message(s.head, s.group, "/setup approve auto")
+    await emulator.wait_for_message(s.group, containing="approved automatically")
+    for index, voter in enumerate(s.voters[:3]):
+        emulator.user_starts_bot(voter)
+        emulator.send_message(voter, voter, f"/join 1-10{index + 1}")
+        await emulator.wait_for_message(voter, containing="registered in")
+    # A second member of household 1-101, and a household not on Telegram.
+    emulator.user_starts_bot(s.voters[3])
+    emulator.send_message(s.voters[3], s.voters[3], "/join 1-101")
+    await emulator.wait_for_message(s.voters[3], containing="registered in 1-101")
+    emulator.user_starts_bot(s.head)
+    emulator.send_message(s.head, s.head, "/household add 1-104 Grandma Wang")
+    await emulator.wait_for_message(s.head, containing="on behalf")
+    emulator.send_message(
+        s.head,
+        s.group,
+        "/poll Repaint the walls, 1800 each? --household --quorum 50% --pass 2/3 --hours 48",
+    )
+    poll = await _poll_message(emulator, s, 1)
+    answer = await _vote(emulator, s.voters[5], poll, "For")
+    assert "Only registered households" in answer
+    assert "Your household voted For" in await _vote(emulator, s.voters[0], poll, "For")
+    # Another member of the same household changes the household's vote.
+    assert "Your household voted Against" in await _vote(emulator, s.voters[3], poll, "Against")
+    await _vote(emulator, s.voters[1], poll, "For")
+    emulator.send_message(s.head, s.head, "/proxy 1 1-104 1")
+    await emulator.wait_for_message(s.head, containing="Recorded: 1-104 votes For")
+    emulator.send_message(s.voters[0], s.voters[0], "/proxy 1 1-104 2")
+    await emulator.wait_for_message(s.voters[0], containing="only building heads")
+    # 24 h reminder: a note in the group and a private nudge to the household that did not vote.
+    reminder_job = next(
+        j for j in bot.application.job_queue.jobs() if j.name == "poll-remind-1-24"
+    )
+    await reminder_job.run(bot.application)
+    await emulator.wait_for_message(s.group, containing="⏰ Poll #P1 closes")
+    nudge = await emulator.wait_for_message(s.voters[2], containing="has not voted yet")
+    assert "#P1" in nudge.content
+    assert not [m for m in emulator.messages(s.voters[1]) if "has not voted" in m.content]
+    # The 1 h reminder falls due while the bot is down: sent once after the restart.
+    await bot.shutdown()
+    settings = bot.services.settings
+    clock.advance(timedelta(hours=47, minutes=30))
+    async with running_bot(emulator, settings, clock):
+        await emulator.wait_for_message(s.group, containing="⏰ Poll #P1 closes", count=2)
+    reminders = [m for m in emulator.messages(s.group) if "⏰ Poll #P1" in m.content]
+    assert len(reminders) == 2
+    # The deadline passes while the bot is down; after the next restart it closes at once.
+    clock.advance(timedelta(hours=1))
+    async with running_bot(emulator, settings, clock) as restarted:
+        results = await emulator.wait_for_message(s.group, containing="Results of #P1")
+        assert "Turnout: 3 of 4 households (75%)" in results.content
+        assert "Quorum reached" in results.content
+        # Households: 1-101 For then Against (latest counts), 1-102 For, 1-104 For by proxy.
+        assert "Decision: PASSED" in results.content
+        chart = await emulator.wait_for(
+            lambda: next((m for m in emulator.messages(s.group) if m.photo), None), 5, "chart"
+        )
+        assert chart.caption == "#P1"
+        stored = await restarted.services.polls.get(1)
+        assert stored is not None
+        assert stored.status is PollStatus.CLOSED
+        await emulator.wait_for(lambda: "Closed" in poll.content, 5, "final results on poll")
+        assert poll.reply_markup is None
+        emulator.send_message(s.head, s.group, "/polls")
+        listing = await emulator.wait_for_message(s.group, containing="Polls (")
+        assert "Repaint" in listing.content
+
+
+async def test_early_close_extend_cancel_and_details(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene
+) -> None:
+    s = scene
+    emulator.send_message(
+        s.head, s.group, "/poll Topic for next month? | Parking | Garden | Noise"
+    )
+    poll = await _poll_message(emulator, s, 1)
+    await _vote(emulator, s.voters[0], poll, "Garden")
+    emulator.send_message(s.voters[0], s.group, "/poll 1 close")
+    await emulator.wait_for_message(s.group, containing="only the poll's creator")
+    emulator.send_message(s.head, s.group, "/poll 1 extend 24")
+    await emulator.wait_for_message(s.group, containing="now closes")
+    emulator.send_message(s.head, s.group, "/poll 1")
+    details = await emulator.wait_for_message(s.group, containing="Who voted what")
+    assert "Voter 0: Garden" in details.content
+    emulator.send_message(s.head, s.group, "/poll 1 close")
+    results = await emulator.wait_for_message(s.group, containing="Results of #P1")
+    assert "Most votes: Garden" in results.content
+    assert "Voting has closed" in await _vote_after_close(emulator, s, poll)
+    emulator.send_message(
+        s.head, s.group, "/poll Secret evaluation of the property company --secret"
+    )
+    second = await _poll_message(emulator, s, 2)
+    await _vote(emulator, s.voters[1], second, "Against")
+    emulator.send_message(s.head, s.group, "/poll 2")
+    secret_details = await emulator.wait_for_message(s.group, containing="(#P2)", count=2)
+    assert "Voter 1" not in secret_details.content
+    emulator.send_message(s.head, s.group, "/poll 2 cancel wrong wording")
+    await emulator.wait_for_message(s.group, containing="#P2 was cancelled")
+    stored = await bot.services.polls.get(2)
+    assert stored is not None
+    assert stored.status is PollStatus.CANCELLED
+
+
+async def _vote_after_close(emulator: BotApiEmulator, s: Scene, poll: SentMessage) -> str:
+    # The buttons are gone from the message; an old client may still send the press.
+    query = emulator.press_button(s.voters[2], poll, "pv:1:0", stale=True)
+    return (await emulator.wait_callback_answer(query)).text or ""
