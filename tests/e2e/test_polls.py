@@ -243,3 +243,23 @@ async def _vote_after_close(emulator: BotApiEmulator, s: Scene, poll: SentMessag
     # The buttons are gone from the message; an old client may still send the press.
     query = emulator.press_button(s.voters[2], poll, "pv:1:0", stale=True)
     return (await emulator.wait_callback_answer(query)).text or ""
+
+
+async def test_multi_choice_poll_counts_each_choice_and_quorum_can_fail(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene
+) -> None:
+    s = scene
+    emulator.send_message(
+        s.head, s.group, "/poll Which topics? | Parking | Garden | Noise --multi --quorum 5"
+    )
+    poll = await _poll_message(emulator, s, 1)
+    assert "You voted Parking" in await _vote(emulator, s.voters[0], poll, "Parking")
+    assert "You voted Parking, Noise" in await _vote(emulator, s.voters[0], poll, "Noise")
+    # Pressing a chosen option again takes it back.
+    assert "You voted Noise" in await _vote(emulator, s.voters[0], poll, "Parking")
+    await _vote(emulator, s.voters[1], poll, "Noise")
+    emulator.send_message(s.head, s.group, "/poll 1 close")
+    results = await emulator.wait_for_message(s.group, containing="Results of #P1")
+    assert "3. Noise: 2" in results.content
+    assert "Quorum not reached" in results.content
+    assert "Most votes" not in results.content  # no winner without a quorum
