@@ -22,8 +22,10 @@ from bot.errors import report_error
 from bot.i18n import translator
 from bot.reconcile import reconcile_config
 from bot.services import Services
+from handlers.outbox import deliver_outbox
 from handlers.poll_schedule import rebuild_poll_jobs
 from handlers.registry import register_handlers
+from handlers.reminders import PLANNER_INTERVAL, plan_reminders, send_digests
 from handlers.request_jobs import AUTO_CLOSE_INTERVAL, close_unrated
 
 logger = logging.getLogger(__name__)
@@ -63,6 +65,9 @@ def build_application(services: Services) -> CourtyardApplication:
             )
         )
         .get_updates_read_timeout(telegram.poll_timeout + 10)
+        .read_timeout(telegram.request_timeout)
+        .write_timeout(telegram.request_timeout)
+        .connect_timeout(telegram.request_timeout)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()
@@ -85,6 +90,26 @@ async def post_init(application: CourtyardApplication) -> None:
             logger.info("Rescheduled %d open polls", reopened)
         application.job_queue.run_repeating(
             prune_inbox, interval=timedelta(hours=6), first=timedelta(minutes=1)
+        )
+        # Reminders, escalations and digests are derived from the database at every tick, so
+        # whatever fell due while the bot was down goes out (once) on the first one.
+        application.job_queue.run_repeating(
+            plan_reminders,
+            interval=PLANNER_INTERVAL,
+            first=timedelta(seconds=2),
+            name="plan_reminders",
+        )
+        application.job_queue.run_repeating(
+            send_digests,
+            interval=timedelta(minutes=1),
+            first=timedelta(seconds=3),
+            name="send_digests",
+        )
+        application.job_queue.run_repeating(
+            deliver_outbox,
+            interval=timedelta(seconds=2),
+            first=timedelta(seconds=1),
+            name="deliver_outbox",
         )
         application.job_queue.run_repeating(
             close_unrated,

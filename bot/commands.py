@@ -50,6 +50,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
         in_groups=False,
         audience=Audience.CHAT_ADMIN,
     ),
+    CommandInfo("digest", N_("Staff: daily digest time, /digest 08:30 or /digest off")),
     CommandInfo("join", N_("Register your household (flat number stays private)")),
     CommandInfo("whoami", N_("Your roles and household")),
     CommandInfo("leave", N_("Leave your household")),

@@ -6,7 +6,7 @@ import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,6 +18,7 @@ from bot.domain.classifier_rules import (
     rules_from_mapping,
 )
 from bot.domain.community import CATEGORY_KEYS, resolve_category
+from bot.domain.sla import SlaOverrides, SlaPolicy, SlaTargets, Urgency
 
 TOKEN_ENV = "COURTYARD_TOKEN"
 CONFIG_ENV = "COURTYARD_CONFIG"
@@ -69,6 +70,7 @@ class TelegramSettings:
     base_file_url: str = TELEGRAM_BASE_FILE_URL
     mode: Mode = "polling"
     poll_timeout: int = 30
+    request_timeout: float = 10.0
     webhook: WebhookSettings = WebhookSettings()
     rate_limit: RateLimitSettings = RateLimitSettings()
 
@@ -117,6 +119,7 @@ class BuildingDeclaration:
     auto_approve: bool | None = None
     residents_may_poll: bool | None = None
     chat_admins_are_heads: bool | None = None
+    sla: SlaOverrides = field(default_factory=SlaOverrides)
 
 
 @dataclass(frozen=True)
@@ -137,6 +140,13 @@ class PollSettings:
 
 
 @dataclass(frozen=True)
+class StaffSettings:
+    """When staff hear from the bot."""
+
+    digest_time: time = time(9, 0)
+
+
+@dataclass(frozen=True)
 class LoggingSettings:
     """Log verbosity."""
 
@@ -152,6 +162,8 @@ class Settings:
     community: CommunitySettings = CommunitySettings()
     requests: RequestSettings = RequestSettings()
     polls: PollSettings = PollSettings()
+    sla: SlaPolicy = field(default_factory=SlaPolicy)
+    staff: StaffSettings = StaffSettings()
     logging: LoggingSettings = LoggingSettings()
     buildings: tuple[BuildingDeclaration, ...] = ()
     classifier: ClassifierRules = field(default_factory=default_rules)
@@ -258,6 +270,11 @@ class _Table:
         value = self._get(name, dict, "a table")
         return _Table(value or {}, self.key(name))
 
+    def names(self) -> list[str]:
+        """Keys of a table whose keys are data (e.g. category names)."""
+        self._seen.update(self._data)
+        return list(self._data)
+
     def __contains__(self, name: str) -> bool:
         return name in self._data
 
@@ -288,6 +305,8 @@ def parse_settings(
         community=_community(root.table("community")),
         requests=_requests(root.table("requests")),
         polls=_polls(root.table("polls")),
+        sla=_sla(root.table("sla")),
+        staff=_staff(root.table("staff")),
         logging=_logging(root.table("logging")),
         buildings=_buildings(root.table_list("buildings")),
         classifier=_classifier(root),
@@ -307,6 +326,7 @@ def _telegram(table: _Table, env: Mapping[str, str]) -> TelegramSettings:
             raise ConfigError(table.key(name), f"must start with http:// or https://, got {url!r}")
     mode = table.choice("mode", "polling", ("polling", "webhook"))
     poll_timeout = table.integer("poll_timeout", 30, minimum=0)
+    request_timeout = table.number("request_timeout", 10.0)
     webhook = _webhook(table.table("webhook"), required=mode == "webhook")
     rate_limit = _rate_limit(table.table("rate_limit"))
     table.finish()
@@ -316,6 +336,7 @@ def _telegram(table: _Table, env: Mapping[str, str]) -> TelegramSettings:
         base_file_url=base_file_url,
         mode=mode,  # type: ignore[arg-type]
         poll_timeout=poll_timeout,
+        request_timeout=request_timeout,
         webhook=webhook,
         rate_limit=rate_limit,
     )
@@ -477,6 +498,7 @@ def _buildings(tables: list[_Table]) -> tuple[BuildingDeclaration, ...]:
                 auto_approve=table.optional_boolean("auto_approve"),
                 residents_may_poll=table.optional_boolean("residents_may_poll"),
                 chat_admins_are_heads=table.optional_boolean("chat_admins_are_heads"),
+                sla=_building_sla(table.table("sla")),
             )
         )
         table.finish()
@@ -503,6 +525,68 @@ def _polls(table: _Table) -> PollSettings:
     )
     table.finish()
     return settings
+
+
+_URGENCY_KEYS = {"urgent": Urgency.URGENT, "normal": Urgency.NORMAL}
+
+
+def _targets(table: _Table, defaults: Mapping[Urgency, SlaTargets]) -> dict[Urgency, SlaTargets]:
+    """`urgent_respond_hours`, `normal_resolve_hours`, … (only those given)."""
+    targets: dict[Urgency, SlaTargets] = {}
+    for prefix, urgency in _URGENCY_KEYS.items():
+        respond_key, resolve_key = f"{prefix}_respond_hours", f"{prefix}_resolve_hours"
+        if respond_key not in table and resolve_key not in table:
+            continue
+        base = defaults[urgency]
+        respond = table.number(respond_key, base.respond_within / timedelta(hours=1))
+        resolve = table.number(resolve_key, base.resolve_within / timedelta(hours=1))
+        targets[urgency] = SlaTargets(timedelta(hours=respond), timedelta(hours=resolve))
+    return targets
+
+
+def _sla(table: _Table) -> SlaPolicy:
+    base = SlaPolicy()
+    defaults = {**base.defaults, **_targets(table, base.defaults)}
+    fraction = table.number("reminder_fraction", 0.75)
+    if not 0 < fraction < 1:
+        raise ConfigError(table.key("reminder_fraction"), "must be between 0 and 1, e.g. 0.75")
+    grace = {
+        Urgency.URGENT: timedelta(minutes=table.number("urgent_grace_minutes", 15)),
+        Urgency.NORMAL: timedelta(minutes=table.number("normal_grace_minutes", 120)),
+    }
+    categories = table.table("categories")
+    overrides: dict[tuple[str, Urgency], SlaTargets] = {}
+    for category in sorted(categories.names()):
+        if category not in CATEGORY_KEYS:
+            raise ConfigError(categories.key(category), "unknown category")
+        per_category = categories.table(category)
+        for urgency, targets in _targets(per_category, defaults).items():
+            overrides[(category, urgency)] = targets
+        per_category.finish()
+    categories.finish()
+    table.finish()
+    return SlaPolicy(
+        defaults=defaults,
+        category_overrides=overrides,
+        reminder_fraction=fraction,
+        escalation_grace=grace,
+    )
+
+
+def _building_sla(table: _Table) -> SlaOverrides:
+    overrides = SlaOverrides(by_urgency=_targets(table, SlaPolicy().defaults))
+    table.finish()
+    return overrides
+
+
+def _staff(table: _Table) -> StaffSettings:
+    raw = table.string("digest_time", "09:00")
+    try:
+        digest = time.fromisoformat(raw.zfill(5))
+    except ValueError:
+        raise ConfigError(table.key("digest_time"), f"must look like 09:00, got {raw!r}") from None
+    table.finish()
+    return StaffSettings(digest_time=digest)
 
 
 def _logging(table: _Table) -> LoggingSettings:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from bot.domain.community import CommunityRole
 from bot.domain.escalation import StaffLevel
+from bot.domain.sla import SlaOverrides
 from bot.services import Services
 
 logger = logging.getLogger(__name__)
@@ -14,6 +16,7 @@ logger = logging.getLogger(__name__)
 async def reconcile_config(services: Services) -> None:
     """The config wins for what it declares; everything else in the database stays."""
     declared_roles: set[tuple[int, int, CommunityRole]] = set()
+    building_sla: dict[int, SlaOverrides] = {}
     for declaration in services.settings.buildings:
         building, created = await services.buildings.ensure(declaration.name, from_config=True)
         if created:
@@ -33,6 +36,8 @@ async def reconcile_config(services: Services) -> None:
                 settings[flag] = int(value)
         if settings:
             await services.buildings.update(building.id, **settings)
+        if declaration.sla.by_urgency or declaration.sla.by_category:
+            building_sla[building.id] = declaration.sla
         for chat_id in declaration.chats:
             await services.chats.ensure_exists(chat_id)
             await services.buildings.link_chat(chat_id, building.id)
@@ -52,6 +57,7 @@ async def reconcile_config(services: Services) -> None:
                 from_config=True,
             )
             declared_roles.add((building.id, staff.user_id, CommunityRole.STAFF))
+    services.sla = replace(services.settings.sla, building_overrides=building_sla)
     for assignment in await services.roles.config_roles():
         key = (assignment.building_id, assignment.person_id, assignment.role)
         if key not in declared_roles:

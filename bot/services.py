@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.access import AccessControl
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.domain.sla import SlaPolicy
+from bot.pacing import OutboxPacer
 from storage.buildings import BuildingRepository
 from storage.chats import ChatRepository
 from storage.conversations import ConversationRepository
@@ -14,10 +16,12 @@ from storage.database import Database
 from storage.households import HouseholdRepository
 from storage.inbox import UpdateInbox
 from storage.invites import InviteRepository
+from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
 from storage.polls import PollRepository
 from storage.requests import RequestRepository
 from storage.roles import RoleRepository
+from storage.staff_settings import StaffSettingsRepository
 from storage.suggestions import SuggestionRepository
 
 
@@ -39,7 +43,12 @@ class Services:
     requests: RequestRepository
     suggestions: SuggestionRepository
     polls: PollRepository
+    outbox: OutboxRepository
+    staff_settings: StaffSettingsRepository
     access: AccessControl
+    pacer: OutboxPacer = field(default_factory=OutboxPacer)
+    # The SLA policy with per-building overrides keyed by building id (set at start-up).
+    sla: SlaPolicy = field(default_factory=SlaPolicy)
 
     @classmethod
     def create(cls, settings: Settings, clock: Clock | None = None) -> Services:
@@ -63,6 +72,9 @@ class Services:
             requests=RequestRepository(database, clock),
             suggestions=SuggestionRepository(database, clock),
             polls=PollRepository(database, clock),
+            outbox=OutboxRepository(database, clock),
+            staff_settings=StaffSettingsRepository(database),
+            sla=settings.sla,
             access=AccessControl(
                 admins=settings.community.admins,
                 chat_admins_are_heads=settings.community.chat_admins_are_heads,

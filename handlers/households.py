@@ -325,14 +325,9 @@ async def decide(update: Update, context: CourtyardContext) -> None:
     resident = await services.people.get(person_id)
     if resident is None or not resident.started_bot:
         return
-    _r = translator(preferred_language(resident.language or resident.language_code, context))
-    text = (
-        _r("✅ Your registration for {flat}, {building} was approved. Welcome!")
-        if approve
-        else _r(
-            "Your registration for {flat}, {building} was not approved. If this is a "
-            "mistake, please talk to your building head."
-        )
+    text = decision_notice(
+        translator(preferred_language(resident.language or resident.language_code, context)),
+        approve=approve,
     )
     try:
         await context.bot.send_message(
@@ -340,6 +335,16 @@ async def decide(update: Update, context: CourtyardContext) -> None:
         )
     except Forbidden:
         await services.people.mark_blocked(person_id)
+
+
+def decision_notice(_: Translator, *, approve: bool) -> str:
+    """What the resident is told about their registration (in their own language)."""
+    if approve:
+        return _("✅ Your registration for {flat}, {building} was approved. Welcome!")
+    return _(
+        "Your registration for {flat}, {building} was not approved. If this is a mistake, "
+        "please talk to your building head."
+    )
 
 
 async def households(update: Update, context: CourtyardContext) -> None:

@@ -9,6 +9,7 @@ from handlers import (
     language,
     membership,
     polls,
+    reminders,
     request_actions,
     request_intake,
     request_private,
@@ -34,6 +35,7 @@ def register_handlers(application: CourtyardApplication) -> None:
         *roles.handlers(),
         *households.handlers(),
         *polls.handlers(),
+        *reminders.handlers(),
         *request_actions.handlers(),
         *request_private.handlers(),
         # Ordinary group messages are classified; keep after every command handler.

@@ -77,6 +77,10 @@ async def route(context: CourtyardContext, request_id: int) -> None:
     targets = routing_targets(
         request.category, request.building_id, await roster(context, request.building_id)
     )
+    level = min((m.level for m in targets), default=None)
+    # The rung is recorded before anything is sent, so the planner never sees a routed
+    # request without its level.
+    await services.requests.update(request.id, level=None if level is None else int(level))
     already = {person for person, _message in await services.requests.deliveries(request.id)}
     delivered = bool(already)
     unreachable: list[int] = []
@@ -97,10 +101,7 @@ async def route(context: CourtyardContext, request_id: int) -> None:
             request.id, member.person_id, message.message_id, None
         )
         delivered = True
-    level = min((m.level for m in targets), default=None)
-    await services.requests.update(
-        request.id, delivered=int(delivered), level=None if level is None else int(level)
-    )
+    await services.requests.update(request.id, delivered=int(delivered))
     if request.chat_id is not None and (unreachable or not targets):
         await _tell_group_about_routing(context, request, unreachable)
 

@@ -401,6 +401,16 @@ class RequestRepository:
         )
         return [_request(row) for row in rows], int(total)
 
+    async def open_everywhere(self) -> list[Request]:
+        """Every open request that belongs to a building (what the SLA planner watches)."""
+        statuses = [s.value for s in OPEN_STATUSES]
+        rows = await self._db.fetch_all(
+            f"{_SELECT} WHERE r.building_id IS NOT NULL "
+            f"AND r.status IN ({placeholders(statuses)}) ORDER BY r.id",
+            tuple(statuses),
+        )
+        return [_request(row) for row in rows]
+
     async def open_assigned_to(self, person_id: int) -> list[Request]:
         statuses = [s.value for s in OPEN_STATUSES]
         rows = await self._db.fetch_all(

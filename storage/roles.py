@@ -165,6 +165,13 @@ class RoleRepository:
                 count += 1
         return count
 
+    async def staff_people(self) -> list[int]:
+        """Everyone who is staff somewhere (they get the daily digest)."""
+        rows = await self._db.fetch_all(
+            "SELECT DISTINCT person_id FROM roles WHERE role = 'staff' ORDER BY person_id"
+        )
+        return [int(row[0]) for row in rows]
+
     async def config_roles(self) -> list[RoleAssignment]:
         rows = await self._db.fetch_all(f"{_SELECT} WHERE r.from_config = 1")
         return [_assignment(row) for row in rows]

@@ -284,4 +284,43 @@ MIGRATIONS_SQL: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "reminders: a durable outbox and staff digest settings",
+        """
+        -- Messages the bot owes someone: written in the same transaction as the change that
+        -- causes them, deleted from the queue only when Telegram confirms (sent_at).
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            dedup_key TEXT NOT NULL UNIQUE,
+            chat_id INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            reply_markup TEXT,                  -- JSON inline keyboard
+            reply_to_message_id INTEGER,
+            fallback_chat_id INTEGER,           -- where to mention the person if blocked
+            fallback_text TEXT,
+            created_at INTEGER NOT NULL,
+            next_attempt_at INTEGER NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            sent_at INTEGER,
+            failed_at INTEGER,
+            last_error TEXT
+        );
+        CREATE INDEX outbox_due ON outbox (next_attempt_at) WHERE sent_at IS NULL
+            AND failed_at IS NULL;
+
+        -- Planned pings already acted on (their messages are in the outbox).
+        CREATE TABLE sent_pings (
+            dedup_key TEXT PRIMARY KEY,
+            request_id INTEGER,
+            at INTEGER NOT NULL
+        );
+
+        CREATE TABLE staff_settings (
+            person_id INTEGER PRIMARY KEY,
+            digest_time TEXT,                   -- 'HH:MM'; NULL = the configured default
+            digest_paused INTEGER NOT NULL DEFAULT 0,
+            last_digest_on TEXT                 -- local date of the last digest
+        );
+        """,
+    ),
 ]

@@ -205,3 +205,48 @@ def test_cli_help_lists_subcommands() -> None:
     assert result.returncode == 0
     for command in ("run", "check-config", "migrate"):
         assert command in result.stdout
+
+
+def test_sla_and_staff_settings() -> None:
+    from datetime import time, timedelta
+
+    from bot.domain.sla import Urgency
+
+    settings = parse_settings(
+        {
+            "sla": {
+                "normal_resolve_hours": 48,
+                "reminder_fraction": 0.5,
+                "categories": {"elevator": {"normal_respond_hours": 4}},
+            },
+            "staff": {"digest_time": "08:30"},
+            "buildings": [{"name": "B1", "sla": {"urgent_respond_hours": 0.5}}],
+        },
+        environ={},
+    )
+    policy = settings.sla
+    assert policy.defaults[Urgency.NORMAL].resolve_within == timedelta(hours=48)
+    assert policy.defaults[Urgency.NORMAL].respond_within == timedelta(hours=24)
+    assert policy.reminder_fraction == 0.5
+    assert policy.targets_for("elevator", Urgency.NORMAL, 1).respond_within == timedelta(hours=4)
+    assert settings.staff.digest_time == time(8, 30)
+    building = settings.buildings[0]
+    assert building.sla.by_urgency[Urgency.URGENT].respond_within == timedelta(minutes=30)
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"sla": {"normal_resolve_hours": 0}}, "sla.normal_resolve_hours"),
+        ({"sla": {"reminder_fraction": 1.5}}, "sla.reminder_fraction"),
+        ({"sla": {"categories": {"plumbing": {}}}}, "sla.categories.plumbing"),
+        ({"sla": {"categories": {"water": {"hours": 1}}}}, "sla.categories.water.hours"),
+        ({"staff": {"digest_time": "9am"}}, "staff.digest_time"),
+        ({"polls": {"reminder_hours": [24, -1]}}, "polls.reminder_hours"),
+        ({"telegram": {"request_timeout": 0}}, "telegram.request_timeout"),
+    ],
+)
+def test_reminder_settings_errors_name_their_key(data: dict[str, object], key: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        parse_settings(data, environ={})
+    assert caught.value.key == key

@@ -84,3 +84,26 @@ def test_languages_really_differ() -> None:
 )
 def test_normalize_language(raw: str | None, expected: str | None) -> None:
     assert normalize_language(raw) == expected
+
+
+def test_translations_are_only_looked_up_through_extractable_names() -> None:
+    """A translator bound to another name (`_r("…")`) hides its strings from extraction."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    offenders = []
+    for package in ("bot", "handlers", "storage"):
+        for path in (root / package).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Name)
+                    and node.func.id not in ("_", "N_")
+                    and re.fullmatch(r"_\w{1,2}|[a-z]\w*_", node.func.id)
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                ):
+                    offenders.append(f"{path.relative_to(root)}:{node.lineno} {node.func.id}")
+    assert offenders == []

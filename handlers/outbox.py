@@ -1,0 +1,85 @@
+"""Sending the outbox: retries with backoff, flood control, and a fallback for blocked users."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from telegram import InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.context import CourtyardContext
+from storage.outbox import OutboxEntry, OutgoingMessage
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF = timedelta(minutes=10)
+
+
+def backoff(attempts: int) -> timedelta:
+    """5 s, 10 s, 20 s … up to 10 minutes."""
+    return min(timedelta(seconds=5 * 2 ** min(attempts, 10)), MAX_BACKOFF)
+
+
+async def deliver_outbox(context: CourtyardContext) -> None:
+    """Send what is due; each message is marked sent only when Telegram confirms it."""
+    services = context.services
+    pacer = services.pacer
+    if pacer.lock.locked():
+        return
+    async with pacer.lock:
+        for entry in await services.outbox.due():
+            if not pacer.may_send(entry.chat_id):
+                continue  # next tick
+            await _send(context, entry)
+
+
+async def _send(context: CourtyardContext, entry: OutboxEntry) -> None:
+    services = context.services
+    markup = (
+        InlineKeyboardMarkup.de_json(entry.reply_markup, context.bot)
+        if entry.reply_markup
+        else None
+    )
+    try:
+        await context.bot.send_message(
+            entry.chat_id,
+            entry.text,
+            reply_markup=markup,
+            reply_to_message_id=entry.reply_to_message_id,
+        )
+    except RetryAfter as exc:
+        retry_after = exc.retry_after
+        delay = (
+            retry_after
+            if isinstance(retry_after, timedelta)
+            else timedelta(seconds=float(retry_after))
+        )
+        await services.outbox.retry_later(entry.id, delay + timedelta(seconds=1), str(exc))
+    except Forbidden as exc:
+        # Blocked, or never started: retrying cannot help; mention them where they read.
+        await services.outbox.mark_failed(entry.id, str(exc))
+        if entry.chat_id > 0:
+            await services.people.mark_blocked(entry.chat_id)
+        if entry.fallback_chat_id is not None and entry.fallback_text:
+            await services.outbox.add(
+                [
+                    OutgoingMessage(
+                        f"{entry.dedup_key}|fallback", entry.fallback_chat_id, entry.fallback_text
+                    )
+                ]
+            )
+    except BadRequest as exc:
+        logger.warning("Outbox message %s was refused: %s", entry.dedup_key, exc)
+        await services.outbox.mark_failed(entry.id, str(exc))
+    except (NetworkError, TelegramError) as exc:
+        # 5xx, timeouts, connection trouble: the message stays queued.
+        await services.outbox.retry_later(entry.id, backoff(entry.attempts), str(exc))
+    else:
+        await services.outbox.mark_sent(entry.id)
+        services.pacer.sent(entry.chat_id)
+
+
+async def kick_outbox(context: CourtyardContext) -> None:
+    """Send right away instead of waiting for the next tick."""
+    await deliver_outbox(context)

@@ -1,0 +1,134 @@
+"""The durable outbox: reminders and escalations survive crashes and Telegram errors."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiosqlite
+
+from bot.clock import Clock, to_timestamp
+from storage.database import Database
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """A message to write to the outbox (not yet stored)."""
+
+    dedup_key: str
+    chat_id: int
+    text: str
+    reply_markup: dict[str, Any] | None = None
+    reply_to_message_id: int | None = None
+    fallback_chat_id: int | None = None
+    fallback_text: str | None = None
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """A stored message waiting to be sent."""
+
+    id: int
+    dedup_key: str
+    chat_id: int
+    text: str
+    reply_markup: dict[str, Any] | None
+    reply_to_message_id: int | None
+    fallback_chat_id: int | None
+    fallback_text: str | None
+    attempts: int
+
+
+def _entry(row: sqlite3.Row) -> OutboxEntry:
+    return OutboxEntry(
+        id=int(row["id"]),
+        dedup_key=str(row["dedup_key"]),
+        chat_id=int(row["chat_id"]),
+        text=str(row["text"]),
+        reply_markup=None if row["reply_markup"] is None else json.loads(row["reply_markup"]),
+        reply_to_message_id=row["reply_to_message_id"],
+        fallback_chat_id=row["fallback_chat_id"],
+        fallback_text=row["fallback_text"],
+        attempts=int(row["attempts"]),
+    )
+
+
+async def enqueue(conn: aiosqlite.Connection, message: OutgoingMessage, now: datetime) -> bool:
+    """Add a message inside the caller's transaction; False if its key was queued before."""
+    cursor = await conn.execute(
+        "INSERT INTO outbox (dedup_key, chat_id, text, reply_markup, reply_to_message_id, "
+        "fallback_chat_id, fallback_text, created_at, next_attempt_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING",
+        (
+            message.dedup_key,
+            message.chat_id,
+            message.text,
+            None if message.reply_markup is None else json.dumps(message.reply_markup),
+            message.reply_to_message_id,
+            message.fallback_chat_id,
+            message.fallback_text,
+            to_timestamp(now),
+            to_timestamp(now),
+        ),
+    )
+    return cursor.rowcount == 1
+
+
+class OutboxRepository:
+    """Reads and writes `outbox`."""
+
+    def __init__(self, database: Database, clock: Clock) -> None:
+        self._db = database
+        self._clock = clock
+
+    async def add(self, messages: list[OutgoingMessage]) -> int:
+        """Queue messages in one transaction; returns how many were new."""
+        async with self._db.transaction() as conn:
+            added = 0
+            for message in messages:
+                added += await enqueue(conn, message, self._clock.now())
+            return added
+
+    async def known(self, dedup_key: str) -> bool:
+        value = await self._db.fetch_value(
+            "SELECT 1 FROM outbox WHERE dedup_key = ?", (dedup_key,)
+        )
+        return value is not None
+
+    async def due(self, limit: int = 50) -> list[OutboxEntry]:
+        rows = await self._db.fetch_all(
+            "SELECT * FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL "
+            "AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+            (to_timestamp(self._clock.now()), limit),
+        )
+        return [_entry(row) for row in rows]
+
+    async def pending_count(self) -> int:
+        return int(
+            await self._db.fetch_value(
+                "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
+            )
+        )
+
+    async def mark_sent(self, entry_id: int) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?",
+            (to_timestamp(self._clock.now()), entry_id),
+        )
+
+    async def retry_later(self, entry_id: int, delay: timedelta, error: str) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET next_attempt_at = ?, attempts = attempts + 1, last_error = ? "
+            "WHERE id = ?",
+            (to_timestamp(self._clock.now() + delay), error[:300], entry_id),
+        )
+
+    async def mark_failed(self, entry_id: int, error: str) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET failed_at = ?, attempts = attempts + 1, last_error = ? "
+            "WHERE id = ?",
+            (to_timestamp(self._clock.now()), error[:300], entry_id),
+        )
