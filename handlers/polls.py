@@ -25,6 +25,7 @@ from handlers.common import (
     sender_id,
     translator_for,
 )
+from handlers.paging import page_buttons, page_callback, turn_page
 from handlers.poll_schedule import (
     close_poll,
     refresh_soon,
@@ -39,7 +40,7 @@ from storage.polls import Poll, PollStatus
 logger = logging.getLogger(__name__)
 
 VOTE_CALLBACK = re.compile(r"^pv:(\d+):(\d+)$")
-LIST_CALLBACK = re.compile(r"^pl:(\d+):(\d+)$")
+LIST_CALLBACK = page_callback("pl")
 PAGE_SIZE = 8
 MAX_EXTEND_HOURS = 24 * 30
 
@@ -276,20 +277,8 @@ async def _page(
         else:
             state = outcome_word(_, item)
         lines.append(f"<b>#P{item.id}</b> {escape(item.question[:80])} — {state}")
-    buttons = []
-    if offset > 0:
-        buttons.append(
-            InlineKeyboardButton(
-                _("◀️ Previous"), callback_data=f"pl:{building_id}:{max(0, offset - PAGE_SIZE)}"
-            )
-        )
-    if offset + PAGE_SIZE < total:
-        buttons.append(
-            InlineKeyboardButton(
-                _("Next ▶️"), callback_data=f"pl:{building_id}:{offset + PAGE_SIZE}"
-            )
-        )
-    return "\n".join(lines), InlineKeyboardMarkup([buttons]) if buttons else None
+    keyboard = page_buttons(_, "pl", building_id, offset, total, PAGE_SIZE)
+    return "\n".join(lines), keyboard
 
 
 def outcome_word(_: Translator, item: Poll) -> str:
@@ -307,17 +296,8 @@ def outcome_word(_: Translator, item: Poll) -> str:
 
 
 async def on_list_page(update: Update, context: CourtyardContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    _ = await translator_for(update, context)
-    match = LIST_CALLBACK.match(query.data or "")
-    building = await building_of_chat(update, context)
-    if match is None or building is None or building.id != int(match.group(1)):
-        await query.answer(_("This button is out of date."), show_alert=True)
-        return
-    text, keyboard = await _page(context, _, building.id, int(match.group(2)))
-    await query.answer()
-    await query.edit_message_text(text, reply_markup=keyboard)
+    """◀️ / ▶️ under the list."""
+    await turn_page(update, context, LIST_CALLBACK, _page)
 
 
 async def proxy(update: Update, context: CourtyardContext) -> None:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import CourtyardContext, CourtyardHandler
@@ -34,6 +32,7 @@ from handlers.common import (
     translator_for,
 )
 from handlers.labels import category_name
+from handlers.paging import page_buttons, page_callback, turn_page
 from handlers.request_cards import (
     CARD_CALLBACK,
     card_people,
@@ -49,7 +48,7 @@ from handlers.roles import resolve_target
 from storage.requests import Request
 
 PAGE_SIZE = 8
-LIST_CALLBACK = re.compile(r"^rl:(\d+):(\d+)$")
+LIST_CALLBACK = page_callback("rl")
 BUTTON_ACTIONS = {
     "take": Action.TAKE,
     "start": Action.START,
@@ -288,34 +287,13 @@ async def _page(
             f"{status_name(_, request.status)} · 👥 {request.affected}\n"
             f"   {summary}"
         )
-    buttons = []
-    if offset > 0:
-        buttons.append(
-            InlineKeyboardButton(
-                _("◀️ Previous"), callback_data=f"rl:{building_id}:{max(offset - PAGE_SIZE, 0)}"
-            )
-        )
-    if offset + PAGE_SIZE < total:
-        buttons.append(
-            InlineKeyboardButton(
-                _("Next ▶️"), callback_data=f"rl:{building_id}:{offset + PAGE_SIZE}"
-            )
-        )
-    return "\n".join(lines), InlineKeyboardMarkup([buttons]) if buttons else None
+    keyboard = page_buttons(_, "rl", building_id, offset, total, PAGE_SIZE)
+    return "\n".join(lines), keyboard
 
 
 async def on_list_page(update: Update, context: CourtyardContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    _ = await translator_for(update, context)
-    match = LIST_CALLBACK.match(query.data or "")
-    building = await building_of_chat(update, context)
-    if match is None or building is None or building.id != int(match.group(1)):
-        await query.answer(_("This button is out of date."), show_alert=True)
-        return
-    text, keyboard = await _page(context, _, building.id, int(match.group(2)))
-    await answer_quietly(query)
-    await edit_quietly(query, text, keyboard)
+    """◀️ / ▶️ under the list."""
+    await turn_page(update, context, LIST_CALLBACK, _page)
 
 
 async def mine(update: Update, context: CourtyardContext) -> None:

@@ -408,3 +408,25 @@ async def test_resolved_requests_close_when_nobody_answers(
         assert request.status is RequestStatus.CLOSED
         await emulator.wait_for(lambda: "closed" in card.content, 5, "card shows closed")
         assert card.reply_markup is None  # no buttons left on a closed card
+
+
+async def test_request_list_pages_forward_and_back(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene
+) -> None:
+    s = scene
+    for n in range(10):
+        emulator.send_message(s.resident, s.group, f"/report the bench number {n} is broken")
+        await emulator.wait_for_message(s.group, containing=f"#{n + 1} ")
+    emulator.send_message(s.resident, s.group, "/requests")
+    listing = await emulator.wait_for_message(s.group, containing="Open requests (1–8 of 10)")
+    assert listing.reply_markup is not None
+    query = emulator.press_button(s.neighbour, listing, button_text="Next ▶️")
+    await emulator.wait_callback_answer(query)
+    await emulator.wait_for(lambda: "(9–10 of 10)" in listing.content, 5, "second page")
+    query = emulator.press_button(s.neighbour, listing, button_text="◀️ Previous")
+    await emulator.wait_callback_answer(query)
+    await emulator.wait_for(lambda: "(1–8 of 10)" in listing.content, 5, "first page again")
+    # A page button pressed in another building's group is refused.
+    forged = emulator.press_button(s.neighbour, listing, "rl:999:8", stale=True)
+    answer = await emulator.wait_callback_answer(forged)
+    assert "out of date" in (answer.text or "")
