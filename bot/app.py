@@ -26,6 +26,7 @@ from handlers.outbox import deliver_outbox
 from handlers.poll_schedule import rebuild_poll_jobs
 from handlers.registry import register_handlers
 from handlers.reminders import PLANNER_INTERVAL, plan_reminders, send_digests
+from handlers.reports import catch_up_weekly_report, schedule_weekly_report
 from handlers.request_jobs import AUTO_CLOSE_INTERVAL, close_unrated
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,14 @@ async def post_init(application: CourtyardApplication) -> None:
     await reconcile_config(services)
     await register_commands(application)
     if application.job_queue is not None:
+        staff = services.settings.staff
+        schedule_weekly_report(
+            application.job_queue, services, weekday=staff.report_weekday, at=staff.report_time
+        )
+        if await catch_up_weekly_report(
+            application.job_queue, services, weekday=staff.report_weekday, at=staff.report_time
+        ):
+            logger.info("Sending the weekly report missed while the bot was down")
         reopened = await rebuild_poll_jobs(application.job_queue, services)
         if reopened:
             logger.info("Rescheduled %d open polls", reopened)

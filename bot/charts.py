@@ -38,3 +38,36 @@ def bar_chart(
         return buffer.getvalue()
     finally:
         pyplot.close(figure)
+
+
+def grouped_bar_chart(labels: Sequence[str], new: Sequence[int], resolved: Sequence[int]) -> bytes:
+    """Two horizontal bars per label: new (grey) above resolved (green)."""
+    count = len(labels)
+    figure, axes = pyplot.subplots(figsize=(6, 1.0 + 0.6 * count), dpi=100)
+    try:
+        positions = list(range(count))[::-1]
+        height = 0.38
+        new_bars = axes.barh(
+            [p + height / 2 for p in positions], list(new), height, color="#90a4ae", label="new"
+        )
+        resolved_bars = axes.barh(
+            [p - height / 2 for p in positions],
+            list(resolved),
+            height,
+            color="#2e7d32",
+            label="resolved",
+        )
+        axes.set_yticks(positions, labels=list(labels))
+        top = max((*new, *resolved), default=0)
+        axes.set_xlim(0, max(top * 1.15, 1))
+        for bars in (new_bars, resolved_bars):
+            axes.bar_label(bars, padding=2)
+        axes.spines[["top", "right"]].set_visible(False)
+        axes.xaxis.set_visible(False)
+        axes.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=2, frameon=False)
+        figure.tight_layout()
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format="png")
+        return buffer.getvalue()
+    finally:
+        pyplot.close(figure)

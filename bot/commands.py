@@ -51,6 +51,17 @@ COMMANDS: tuple[CommandInfo, ...] = (
         audience=Audience.CHAT_ADMIN,
     ),
     CommandInfo("digest", N_("Staff: daily digest time, /digest 08:30 or /digest off")),
+    CommandInfo(
+        "summary",
+        N_("Building report: /summary week or /summary month (heads)"),
+        audience=Audience.CHAT_ADMIN,
+    ),
+    CommandInfo(
+        "export",
+        N_("Export requests as CSV and Excel (admins, private chat)"),
+        in_groups=False,
+        audience=Audience.CHAT_ADMIN,
+    ),
     CommandInfo("join", N_("Register your household (flat number stays private)")),
     CommandInfo("whoami", N_("Your roles and household")),
     CommandInfo("leave", N_("Leave your household")),

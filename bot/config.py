@@ -26,6 +26,7 @@ DEFAULT_CONFIG_PATH = Path("config.toml")
 TELEGRAM_BASE_URL = "https://api.telegram.org/bot"
 TELEGRAM_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 LANGUAGES = ("zh", "en")
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 Language = Literal["zh", "en"]
@@ -141,9 +142,11 @@ class PollSettings:
 
 @dataclass(frozen=True)
 class StaffSettings:
-    """When staff hear from the bot."""
+    """When staff and building heads hear from the bot."""
 
     digest_time: time = time(9, 0)
+    report_weekday: int = 0  # Monday, as in datetime.weekday()
+    report_time: time = time(9, 0)
 
 
 @dataclass(frozen=True)
@@ -585,8 +588,22 @@ def _staff(table: _Table) -> StaffSettings:
         digest = time.fromisoformat(raw.zfill(5))
     except ValueError:
         raise ConfigError(table.key("digest_time"), f"must look like 09:00, got {raw!r}") from None
+    weekday_name = table.string("weekly_report_day", "monday").lower()
+    if weekday_name not in WEEKDAYS:
+        raise ConfigError(
+            table.key("weekly_report_day"), f"must be a weekday name, got {weekday_name!r}"
+        )
+    raw_report = table.string("weekly_report_time", "09:00")
+    try:
+        report_time = time.fromisoformat(raw_report.zfill(5))
+    except ValueError:
+        raise ConfigError(
+            table.key("weekly_report_time"), f"must look like 09:00, got {raw_report!r}"
+        ) from None
     table.finish()
-    return StaffSettings(digest_time=digest)
+    return StaffSettings(
+        digest_time=digest, report_weekday=WEEKDAYS.index(weekday_name), report_time=report_time
+    )
 
 
 def _logging(table: _Table) -> LoggingSettings:

@@ -22,6 +22,7 @@ from storage.polls import PollRepository
 from storage.requests import RequestRepository
 from storage.roles import RoleRepository
 from storage.staff_settings import StaffSettingsRepository
+from storage.state import StateRepository
 from storage.suggestions import SuggestionRepository
 
 
@@ -45,6 +46,7 @@ class Services:
     polls: PollRepository
     outbox: OutboxRepository
     staff_settings: StaffSettingsRepository
+    state: StateRepository
     access: AccessControl
     pacer: OutboxPacer = field(default_factory=OutboxPacer)
     # The SLA policy with per-building overrides keyed by building id (set at start-up).
@@ -74,7 +76,9 @@ class Services:
             polls=PollRepository(database, clock),
             outbox=OutboxRepository(database, clock),
             staff_settings=StaffSettingsRepository(database),
+            state=StateRepository(database),
             sla=settings.sla,
+            pacer=OutboxPacer(settings.telegram.rate_limit.overall_per_second),
             access=AccessControl(
                 admins=settings.community.admins,
                 chat_admins_are_heads=settings.community.chat_admins_are_heads,

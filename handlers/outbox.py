@@ -31,11 +31,13 @@ async def deliver_outbox(context: CourtyardContext) -> None:
         for entry in await services.outbox.due():
             if not pacer.may_send(entry.chat_id):
                 continue  # next tick
+            await pacer.wait_turn()
             await _send(context, entry)
 
 
 async def _send(context: CourtyardContext, entry: OutboxEntry) -> None:
     services = context.services
+    services.pacer.sent(entry.chat_id)  # attempts count against the rate, not only successes
     markup = (
         InlineKeyboardMarkup.de_json(entry.reply_markup, context.bot)
         if entry.reply_markup
@@ -77,7 +79,6 @@ async def _send(context: CourtyardContext, entry: OutboxEntry) -> None:
         await services.outbox.retry_later(entry.id, backoff(entry.attempts), str(exc))
     else:
         await services.outbox.mark_sent(entry.id)
-        services.pacer.sent(entry.chat_id)
 
 
 async def kick_outbox(context: CourtyardContext) -> None:

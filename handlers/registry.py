@@ -10,6 +10,7 @@ from handlers import (
     membership,
     polls,
     reminders,
+    reports,
     request_actions,
     request_intake,
     request_private,
@@ -36,6 +37,7 @@ def register_handlers(application: CourtyardApplication) -> None:
         *households.handlers(),
         *polls.handlers(),
         *reminders.handlers(),
+        *reports.handlers(),
         *request_actions.handlers(),
         *request_private.handlers(),
         # Ordinary group messages are classified; keep after every command handler.

@@ -1,0 +1,576 @@
+"""Building reports (/summary and the weekly report to heads) and the admins' /export.
+
+The counting lives in `bot.domain.report`; this module queries, words and sends it. Exports
+contain Telegram ids and residents' own words, so they go only to community admins, and only
+in a private chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta, tzinfo
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook  # type: ignore[import-untyped]
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, helpers
+from telegram.error import Forbidden, TelegramError
+from telegram.ext import CommandHandler, JobQueue
+
+import bot.charts  # noqa: F401 - selects the headless matplotlib backend before pyplot
+from bot.charts import grouped_bar_chart
+from bot.context import CourtyardContext, CourtyardHandler
+from bot.domain.digest import age_parts, next_weekly_at
+from bot.domain.report import (
+    BuildingReport,
+    ClosedPollRow,
+    ResolveTarget,
+    local_day_bounds,
+    parse_export_range,
+    parse_period,
+    previous_days,
+    rolling_period,
+    summarize,
+)
+from bot.domain.sla import Urgency
+from bot.i18n import N_, Translator, translator
+from bot.services import Services
+from handlers.common import (
+    building_of_chat,
+    chunk_lines,
+    escape,
+    is_private,
+    may_manage,
+    not_linked,
+    preferred_language,
+    refusal,
+    reply,
+    reply_long,
+    sender_id,
+    translator_for,
+)
+from handlers.households import head_ids, managed_buildings
+from handlers.labels import category_name
+from handlers.poll_view import option_label
+from handlers.request_cards import shorten
+from storage.buildings import Building
+from storage.reports import ExportedEvent, ExportedRequest, ReportRepository, RequestExport
+
+logger = logging.getLogger(__name__)
+
+WEEKLY_REPORT_JOB = "weekly_report"
+LAST_WEEKLY_REPORT = "weekly_report_last_sent"
+MONDAY = 0
+MAX_BUILDINGS_PER_SUMMARY = 10
+MAX_POLL_LINES = 10
+
+# -- building reports -------------------------------------------------------------------------
+
+
+def resolve_target_for(services: Services, building: Building) -> ResolveTarget:
+    """The resolution target behind "overdue": the building's SLA policy."""
+    policy = services.sla
+
+    def target(category: str, urgent: bool) -> timedelta:
+        urgency = Urgency.URGENT if urgent else Urgency.NORMAL
+        return policy.targets_for(category, urgency, building.id).resolve_within
+
+    return target
+
+
+def zone_of(services: Services, building: Building) -> tzinfo:
+    if building.timezone:
+        return ZoneInfo(building.timezone)
+    return services.settings.community.timezone
+
+
+async def build_report(
+    services: Services, building: Building, start: datetime, end: datetime
+) -> BuildingReport:
+    data = await ReportRepository(services.database, services.clock).report_data(
+        building.id, start, end
+    )
+    return summarize(
+        data, start, end, services.clock.now(), resolve_target_for(services, building)
+    )
+
+
+def duration_text(_: Translator, delta: timedelta | None) -> str:
+    if delta is None:
+        return "–"
+    parts = age_parts(delta)
+    if parts.days:
+        return _("{days} d {hours} h").format(days=parts.days, hours=parts.hours)
+    if parts.hours:
+        return _("{hours} h").format(hours=parts.hours)
+    return _("{minutes} min").format(minutes=parts.minutes)
+
+
+def _percent(share: float) -> str:
+    return f"{share * 100:.0f}%"
+
+
+def _poll_outcome(_: Translator, poll: ClosedPollRow) -> str:
+    if poll.passed is not None:
+        return _("passed ✅") if poll.passed else _("not passed ❌")
+    names = [option_label(_, poll.options[i]) for i in poll.winners if 0 <= i < len(poll.options)]
+    if names:
+        return _("most votes: {options}").format(options=escape(", ".join(names)))
+    return _("no votes")
+
+
+def report_lines(
+    _: Translator, building: Building, report: BuildingReport, tz: tzinfo
+) -> list[str]:
+    """The report message, in lines (HTML)."""
+    first = report.period_start.astimezone(tz).date()
+    last = (report.period_end - timedelta(microseconds=1)).astimezone(tz).date()
+    lines = [
+        _("📊 <b>Report for {building}</b>: {start} – {end}").format(
+            building=escape(building.name), start=first.isoformat(), end=last.isoformat()
+        ),
+        _("🆕 New: {new} · ✅ Resolved: {resolved} · 🚫 Closed without a fix: {closed}").format(
+            new=report.new, resolved=report.resolved, closed=report.closed_unresolved
+        ),
+        _("📂 Open now: {open} · ⚠️ Overdue: {overdue}").format(
+            open=report.open, overdue=report.overdue
+        ),
+        _("⏱ Median time to first response: {response} · to resolution: {resolution}").format(
+            response=duration_text(_, report.median_response),
+            resolution=duration_text(_, report.median_resolution),
+        ),
+    ]
+    share = report.satisfied_share
+    if share is None:
+        lines.append(_("👍 No answers from residents yet about fixes in this period."))
+    else:
+        lines.append(
+            _("👍 Residents satisfied with the fix: {share} of {answers} answers").format(
+                share=_percent(float(share)), answers=report.satisfaction_answers
+            )
+        )
+    rating = report.average_rating
+    if rating is not None:
+        lines.append(
+            _("⭐ Average rating: {rating} ({count} ratings)").format(
+                rating=f"{float(rating):.1f}", count=report.ratings
+            )
+        )
+    if report.categories:
+        lines.append("")
+        lines.append(_("<b>By category</b> (new / resolved / open now):"))
+        for counts in report.categories:
+            lines.append(
+                f"• {escape(category_name(_, counts.category))}: "
+                f"{counts.new} / {counts.resolved} / {counts.open}"
+            )
+    if report.top_open:
+        lines.append("")
+        lines.append(_("<b>Open requests affecting the most households</b>:"))
+        for index, row in enumerate(report.top_open, start=1):
+            lines.append(
+                f"{index}. {'🚨 ' if row.urgent else ''}<b>#{row.id}</b> "
+                f"{escape(category_name(_, row.category))} · 👥 {row.affected} · "
+                f"{escape(shorten(row.description, 80))}"
+            )
+    if report.polls:
+        lines.append("")
+        lines.append(_("<b>Polls closed</b>:"))
+        for poll in report.polls[:MAX_POLL_LINES]:
+            lines.append(
+                f"• #P{poll.id} {escape(shorten(poll.question, 80))} — {_poll_outcome(_, poll)}"
+            )
+        if len(report.polls) > MAX_POLL_LINES:
+            lines.append(_("… and {count} more").format(count=len(report.polls) - MAX_POLL_LINES))
+    return lines
+
+
+def chart_caption(_: Translator, building: Building) -> str:
+    return _("{building}: new (grey) and resolved (green) requests by category").format(
+        building=escape(building.name)
+    )
+
+
+@dataclass(frozen=True)
+class ChartData:
+    """Per-category counts for the chart; labels are category keys (ASCII, see bot.charts)."""
+
+    labels: tuple[str, ...]
+    new: tuple[int, ...]
+    resolved: tuple[int, ...]
+
+
+def chart_data(report: BuildingReport) -> ChartData | None:
+    """None when nothing was new or resolved (an empty chart says nothing)."""
+    rows = [c for c in report.categories if c.new or c.resolved]
+    if not rows:
+        return None
+    return ChartData(
+        # Keys are ASCII; anything else would be drawn as missing-glyph boxes.
+        labels=tuple(c.category.encode("ascii", "replace").decode() for c in rows),
+        new=tuple(c.new for c in rows),
+        resolved=tuple(c.resolved for c in rows),
+    )
+
+
+def render_chart(data: ChartData) -> bytes:
+    """New and resolved bars per category (blocking: call via asyncio.to_thread)."""
+    return grouped_bar_chart(data.labels, data.new, data.resolved)
+
+
+async def chart_of(report: BuildingReport) -> bytes | None:
+    data = chart_data(report)
+    if data is None:
+        return None
+    return await asyncio.to_thread(render_chart, data)
+
+
+def summary_usage(_: Translator) -> str:
+    return _("Usage: /summary [week|month] (the last 7 or 30 days; a week by default)")
+
+
+async def summary(update: Update, context: CourtyardContext) -> None:
+    """`/summary [week|month]`: the report for this group's building, or privately for every
+    building the sender manages."""
+    _ = await translator_for(update, context)
+    services = context.services
+    if is_private(update):
+        buildings = await managed_buildings(update, context)
+        if not buildings:
+            if services.access.is_admin(sender_id(update)):
+                await reply(update, _("No building has been set up yet."))
+            else:
+                await reply(update, refusal(_))
+            return
+    else:
+        building = await building_of_chat(update, context)
+        if building is None:
+            await reply(update, not_linked(_))
+            return
+        if not await may_manage(update, context, building):
+            await reply(update, refusal(_))
+            return
+        buildings = [building]
+    kind = parse_period(context.args or [])
+    if kind is None:
+        await reply(update, summary_usage(_))
+        return
+    start, end = rolling_period(kind, services.clock.now())
+    for building in buildings[:MAX_BUILDINGS_PER_SUMMARY]:
+        report = await build_report(services, building, start, end)
+        await reply_long(update, report_lines(_, building, report, zone_of(services, building)))
+        chart = await chart_of(report)
+        message = update.effective_message
+        if chart is not None and message is not None:
+            await message.reply_photo(chart, caption=chart_caption(_, building))
+
+
+# -- the weekly report ------------------------------------------------------------------------
+
+
+@dataclass
+class _Chart:
+    """The chart bytes, then the file id Telegram gave them (so they upload only once)."""
+
+    content: bytes
+    file_id: str | None = None
+
+    @property
+    def photo(self) -> bytes | str:
+        return self.file_id or self.content
+
+    def remember(self, message: Message) -> None:
+        if self.file_id is None and message.photo:
+            self.file_id = message.photo[-1].file_id
+
+
+async def _send_report(
+    context: CourtyardContext,
+    chat_id: int,
+    _: Translator,
+    building: Building,
+    report: BuildingReport,
+    chart: _Chart | None,
+) -> None:
+    tz = zone_of(context.services, building)
+    for chunk in chunk_lines(report_lines(_, building, report, tz)):
+        await context.bot.send_message(chat_id, chunk)
+    if chart is not None:
+        message = await context.bot.send_photo(
+            chat_id, chart.photo, caption=chart_caption(_, building)
+        )
+        chart.remember(message)
+
+
+async def _person_translator(context: CourtyardContext, person_id: int) -> Translator | None:
+    """The person's language, or None when the bot may not write to them."""
+    person = await context.services.people.get(person_id)
+    if person is None or not person.started_bot or person.blocked_bot:
+        return None
+    return translator(preferred_language(person.language or person.language_code, context))
+
+
+async def _chat_translator(context: CourtyardContext, chat_id: int) -> Translator:
+    chat = await context.services.chats.get(chat_id)
+    return translator(preferred_language(chat.language if chat else None, context))
+
+
+async def send_weekly_reports(context: CourtyardContext) -> None:
+    """Job: each building's report for the last 7 whole days, to its heads who started the
+    bot and to the community's admin chat. One unreachable recipient never stops the rest."""
+    services = context.services
+    now = services.clock.now()
+    admin_chat = services.settings.community.admin_chat_id
+    for building in await services.buildings.all():
+        start, end = previous_days(now, zone_of(services, building), 7)
+        report = await build_report(services, building, start, end)
+        if report.is_quiet:
+            continue
+        content = await chart_of(report)
+        chart = None if content is None else _Chart(content)
+        for head in sorted(await head_ids(context, building)):
+            language = await _person_translator(context, head)
+            if language is None:
+                continue
+            try:
+                await _send_report(context, head, language, building, report, chart)
+            except Forbidden:
+                await services.people.mark_blocked(head)
+            except TelegramError as exc:
+                logger.warning("Weekly report of %s to %s failed: %s", building.id, head, exc)
+        if admin_chat is not None:
+            language = await _chat_translator(context, admin_chat)
+            try:
+                await _send_report(context, admin_chat, language, building, report, chart)
+            except TelegramError as exc:
+                logger.warning(
+                    "Weekly report of %s to the admin chat failed: %s", building.id, exc
+                )
+    await services.state.set(LAST_WEEKLY_REPORT, now.isoformat())
+
+
+def schedule_weekly_report(
+    queue: JobQueue[Any],
+    services: Services,
+    *,
+    weekday: int = MONDAY,
+    at: time | None = None,
+) -> None:
+    """Run `send_weekly_reports` every week on `weekday` (0 = Monday … 6 = Sunday, as in
+    `datetime.weekday`) at `at` (default 09:00; a time without a zone is community time)."""
+    if not 0 <= weekday <= 6:
+        raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {weekday}")
+    community_zone = services.settings.community.timezone
+    when = at or time(9, 0)
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=community_zone)
+    for job in queue.get_jobs_by_name(WEEKLY_REPORT_JOB):
+        job.schedule_removal()
+    # python-telegram-bot counts days from Sunday (0) to Saturday (6).
+    queue.run_daily(
+        send_weekly_reports, time=when, days=((weekday + 1) % 7,), name=WEEKLY_REPORT_JOB
+    )
+
+
+async def catch_up_weekly_report(
+    queue: JobQueue[Any], services: Services, *, weekday: int, at: time
+) -> bool:
+    """At start-up: send the weekly report now if its time passed while the bot was down."""
+    now = services.clock.now()
+    last_sent = await services.state.get(LAST_WEEKLY_REPORT)
+    if last_sent is None:
+        # A new installation owes nobody a report yet.
+        await services.state.set(LAST_WEEKLY_REPORT, now.isoformat())
+        return False
+    tz = services.settings.community.timezone
+    last_due = next_weekly_at(weekday, at, tz, now - timedelta(days=7))
+    if last_due > now or datetime.fromisoformat(last_sent) >= last_due:
+        return False
+    queue.run_once(send_weekly_reports, when=0, name=f"{WEEKLY_REPORT_JOB}-catch-up")
+    return True
+
+
+# -- /export ----------------------------------------------------------------------------------
+
+Cell = str | int | bool | datetime | None
+Column = tuple[str, Callable[[Any], Cell]]
+
+
+def _local(moment: datetime | None, tz: tzinfo) -> datetime | None:
+    """Local wall time without a zone (spreadsheets cannot store zones)."""
+    return None if moment is None else moment.astimezone(tz).replace(tzinfo=None, microsecond=0)
+
+
+def request_columns(tz: tzinfo) -> list[Column]:
+    return [
+        (N_("number"), lambda r: r.id),
+        (N_("building"), lambda r: r.building),
+        (N_("category"), lambda r: r.category),
+        (N_("urgent"), lambda r: r.urgent),
+        (N_("status"), lambda r: r.status),
+        (N_("location"), lambda r: r.location),
+        (N_("description"), lambda r: r.description),
+        (N_("reporter id"), lambda r: r.reporter_id),
+        (N_("assignee id"), lambda r: r.assignee_id),
+        (N_("created"), lambda r: _local(r.created_at, tz)),
+        (N_("first response"), lambda r: _local(r.responded_at, tz)),
+        (N_("resolved"), lambda r: _local(r.resolved_at, tz)),
+        (N_("closed"), lambda r: _local(r.closed_at, tz)),
+        (N_("affected households"), lambda r: r.affected),
+        (N_("satisfied"), lambda r: r.satisfied),
+        (N_("rating"), lambda r: r.rating),
+    ]
+
+
+def history_columns(tz: tzinfo) -> list[Column]:
+    return [
+        (N_("request number"), lambda e: e.request_id),
+        (N_("time"), lambda e: _local(e.at, tz)),
+        (N_("actor id"), lambda e: e.actor_id),
+        (N_("action"), lambda e: e.action),
+        (N_("from status"), lambda e: e.from_status),
+        (N_("to status"), lambda e: e.to_status),
+        (N_("note"), lambda e: e.note),
+    ]
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_value(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value  # a spreadsheet must not run residents' text as a formula
+    return str(value)
+
+
+def export_csv(_: Translator, export: RequestExport, tz: tzinfo) -> bytes:
+    """The requests as CSV, UTF-8 with a BOM so that Excel reads Chinese correctly."""
+    columns = request_columns(tz)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([_(title) for title, _get in columns])
+    for request in export.requests:
+        writer.writerow([_csv_value(get(request)) for _title, get in columns])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _sheet(
+    workbook: Any,
+    title: str,
+    headers: Sequence[str],
+    columns: Sequence[Column],
+    rows: Sequence[ExportedRequest] | Sequence[ExportedEvent],
+    first: bool,
+) -> None:
+    sheet = workbook.active if first else workbook.create_sheet()
+    sheet.title = title
+    sheet.append(list(headers))
+    for row_number, item in enumerate(rows, start=2):
+        for column_number, (_title, get) in enumerate(columns, start=1):
+            value = get(item)
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            cell = sheet.cell(row=row_number, column=column_number, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text stays text, even when it starts with "="
+            elif isinstance(value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm:ss"
+    sheet.freeze_panes = "A2"
+
+
+def export_xlsx(_: Translator, export: RequestExport, tz: tzinfo) -> bytes:
+    """A workbook with a "requests" sheet and a "history" sheet."""
+    workbook = Workbook()
+    requests, history = request_columns(tz), history_columns(tz)
+    _sheet(
+        workbook, "requests", [_(t) for t, _g in requests], requests, export.requests, first=True
+    )
+    _sheet(workbook, "history", [_(t) for t, _g in history], history, export.history, first=False)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def export_usage(_: Translator) -> str:
+    return _(
+        "Usage: /export [days] (the last 30 days by default) or /export 2026-11-01 2026-11-30"
+    )
+
+
+async def export(update: Update, context: CourtyardContext) -> None:
+    """`/export [days]` or `/export FROM TO`: every request created in the range, as CSV and
+    XLSX, to a community admin in a private chat."""
+    _ = await translator_for(update, context)
+    services = context.services
+    user_id = sender_id(update)
+    if not services.access.is_admin(user_id):
+        await reply(update, _("Sorry, only community admins can export requests."))
+        return
+    if not is_private(update):
+        keyboard = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        _("Open private chat"),
+                        url=helpers.create_deep_linked_url(context.bot.username),
+                    )
+                ]
+            ]
+        )
+        await reply(
+            update,
+            _(
+                "Exports contain personal data, so I send them only in a private chat. Please "
+                "send /export to me privately."
+            ),
+            reply_markup=keyboard,
+        )
+        return
+    tz = services.settings.community.timezone
+    now = services.clock.now()
+    days = parse_export_range(context.args or [], now.astimezone(tz).date())
+    if days is None:
+        await reply(update, export_usage(_))
+        return
+    first, last = days
+    start, end = local_day_bounds(first, last, tz)
+    data = await ReportRepository(services.database, services.clock).export(start, end)
+    if not data.requests:
+        await reply(
+            update,
+            _("No requests were reported from {start} to {end}.").format(
+                start=first.isoformat(), end=last.isoformat()
+            ),
+        )
+        return
+    csv_bytes = await asyncio.to_thread(export_csv, _, data, tz)
+    xlsx_bytes = await asyncio.to_thread(export_xlsx, _, data, tz)
+    stem = f"requests-{first.isoformat()}-{last.isoformat()}"
+    caption = _(
+        "{count} requests reported from {start} to {end}. This file contains personal data "
+        "(Telegram ids and residents' messages): keep it private."
+    ).format(count=len(data.requests), start=first.isoformat(), end=last.isoformat())
+    message = update.effective_message
+    if message is None:
+        return
+    await message.reply_document(csv_bytes, filename=f"{stem}.csv", caption=caption)
+    await message.reply_document(xlsx_bytes, filename=f"{stem}.xlsx")
+
+
+def handlers() -> list[CourtyardHandler]:
+    return [
+        CommandHandler("summary", summary),
+        CommandHandler("export", export),
+    ]
