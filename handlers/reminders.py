@@ -276,14 +276,7 @@ async def send_digests(context: CourtyardContext) -> None:
 
 async def digest_items(context: CourtyardContext, person_id: int) -> list[Request]:
     """Open requests assigned to this person, plus unassigned ones routed to them."""
-    services = context.services
-    items = {r.id: r for r in await services.requests.open_assigned_to(person_id)}
-    for request in await services.requests.open_everywhere():
-        if request.assignee_id is None and request.id not in items:
-            delivered = {p for p, _m in await services.requests.deliveries(request.id)}
-            if person_id in delivered:
-                items[request.id] = request
-    return list(items.values())
+    return await context.services.requests.open_for_staff(person_id)
 
 
 @dataclass(frozen=True)

@@ -411,6 +411,17 @@ class RequestRepository:
         )
         return [_request(row) for row in rows]
 
+    async def open_for_staff(self, person_id: int) -> list[Request]:
+        """Open requests assigned to this person, or routed to them while nobody took them."""
+        statuses = [s.value for s in OPEN_STATUSES]
+        rows = await self._db.fetch_all(
+            f"{_SELECT} WHERE r.status IN ({placeholders(statuses)}) AND (r.assignee_id = ? "
+            "OR (r.assignee_id IS NULL AND r.id IN (SELECT request_id FROM request_deliveries "
+            "WHERE person_id = ? AND message_id IS NOT NULL))) ORDER BY r.id",
+            (*statuses, person_id, person_id),
+        )
+        return [_request(row) for row in rows]
+
     async def open_assigned_to(self, person_id: int) -> list[Request]:
         statuses = [s.value for s in OPEN_STATUSES]
         rows = await self._db.fetch_all(
