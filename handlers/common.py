@@ -46,6 +46,14 @@ async def translator_for(update: Update, context: CourtyardContext) -> Translato
     return translator(await language_for(update, context))
 
 
+def whole_number(text: str, *, max_digits: int = 9) -> int | None:
+    """A typed number such as `42` (ASCII digits only: `"²".isdigit()` is true, yet
+    `int("²")` fails), or None."""
+    if text.isascii() and text.isdigit() and len(text) <= max_digits:
+        return int(text)
+    return None
+
+
 def escape(text: str) -> str:
     """Escape user-provided text for HTML parse mode."""
     return html.escape(text, quote=False)

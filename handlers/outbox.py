@@ -6,7 +6,14 @@ import logging
 from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
 from bot.context import CourtyardContext
 from storage.outbox import OutboxEntry, OutgoingMessage
@@ -14,6 +21,8 @@ from storage.outbox import OutboxEntry, OutgoingMessage
 logger = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(minutes=10)
+# Retries go on through long outages, but a reminder a day late helps nobody.
+GIVE_UP_AFTER = timedelta(hours=24)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -50,6 +59,10 @@ async def _send(context: CourtyardContext, entry: OutboxEntry) -> None:
             reply_markup=markup,
             reply_to_message_id=entry.reply_to_message_id,
         )
+    except ChatMigrated as exc:
+        # The group became a supergroup: move the chat's link and everything queued for it.
+        await services.buildings.migrate_chat(entry.chat_id, exc.new_chat_id)
+        await services.outbox.redirect(entry.chat_id, exc.new_chat_id)
     except RetryAfter as exc:
         retry_after = exc.retry_after
         delay = (
@@ -75,8 +88,17 @@ async def _send(context: CourtyardContext, entry: OutboxEntry) -> None:
         logger.warning("Outbox message %s was refused: %s", entry.dedup_key, exc)
         await services.outbox.mark_failed(entry.id, str(exc))
     except (NetworkError, TelegramError) as exc:
-        # 5xx, timeouts, connection trouble: the message stays queued.
-        await services.outbox.retry_later(entry.id, backoff(entry.attempts), str(exc))
+        # 5xx, timeouts, connection trouble: the message stays queued, up to a day.
+        if services.clock.now() - entry.created_at >= GIVE_UP_AFTER:
+            logger.error(
+                "Gave up on outbox message %s after %d attempts: %s",
+                entry.dedup_key,
+                entry.attempts + 1,
+                exc,
+            )
+            await services.outbox.mark_failed(entry.id, str(exc))
+        else:
+            await services.outbox.retry_later(entry.id, backoff(entry.attempts), str(exc))
     else:
         await services.outbox.mark_sent(entry.id)
 

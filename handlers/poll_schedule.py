@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import Any, cast
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import JobQueue
 
 from bot.charts import bar_chart
@@ -22,7 +22,9 @@ from bot.domain.tally import PollResult, tally
 from bot.i18n import Translator, translator
 from bot.services import Services
 from handlers.common import escape, preferred_language
+from handlers.outbox import deliver_outbox
 from handlers.poll_view import poll_keyboard, poll_text, result_text
+from storage.outbox import OutgoingMessage
 from storage.polls import Poll, PollStatus
 
 logger = logging.getLogger(__name__)
@@ -63,14 +65,16 @@ async def chat_translator(context: CourtyardContext, poll: Poll) -> Translator:
 
 
 async def eligible_voters(context: CourtyardContext, poll: Poll) -> int:
-    """Members of the poll's chat, not counting the bot."""
-    try:
-        return max(await context.bot.get_chat_member_count(poll.chat_id) - 1, 0)
-    except TelegramError:
-        return 0
+    """Members of the poll's chat, not counting the bot. Raises TelegramError when Telegram
+    cannot say: guessing would decide the quorum."""
+    return max(await context.bot.get_chat_member_count(poll.chat_id) - 1, 0)
 
 
-async def current_result(context: CourtyardContext, poll: Poll) -> PollResult:
+async def current_result(
+    context: CourtyardContext, poll: Poll, *, with_turnout: bool = True
+) -> PollResult:
+    """The tally now. `with_turnout=False` skips asking Telegram for the member count (the
+    live tally shows only counts)."""
     services = context.services
     ballots = [item.ballot for item in await services.polls.ballots(poll.id)]
     households = None
@@ -86,7 +90,9 @@ async def current_result(context: CourtyardContext, poll: Poll) -> PollResult:
     return tally(
         poll,
         ballots,
-        eligible_voters=await eligible_voters(context, poll) if not poll.per_household else 0,
+        eligible_voters=await eligible_voters(context, poll)
+        if with_turnout and not poll.per_household
+        else 0,
         eligible_households=households if poll.per_household else None,
         current_membership=membership,
     )
@@ -95,7 +101,7 @@ async def current_result(context: CourtyardContext, poll: Poll) -> PollResult:
 async def render_poll(
     context: CourtyardContext, poll: Poll, _: Translator
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    result = await current_result(context, poll)
+    result = await current_result(context, poll, with_turnout=False)
     tz = context.services.settings.community.timezone
     text = poll_text(_, poll, result.counts, result.ballots_counted, tz)
     return text, poll_keyboard(_, poll, result.counts)
@@ -222,7 +228,16 @@ async def _close_job_callback(context: CourtyardContext) -> None:
     if poll is None or not poll.is_open:
         return
     if context.services.clock.now() < poll.closes_at:
-        # Extended meanwhile: a new wake-up was scheduled for the new deadline.
+        # Extended meanwhile (a new wake-up exists), or woken a little early: sleep again.
+        this = context.job.id
+        others = job_queue(context).get_jobs_by_name(_close_job(poll_id))
+        if all(job.id == this for job in others):
+            job_queue(context).run_once(
+                _close_job_callback,
+                when=_delay(context.services, poll.closes_at),
+                data=poll_id,
+                name=_close_job(poll_id),
+            )
         return
     await close_poll(context, poll_id)
 
@@ -244,39 +259,59 @@ def _result_json(result: PollResult) -> dict[str, Any]:
     }
 
 
-async def close_poll(context: CourtyardContext, poll_id: int) -> None:
-    """Count, store the outcome, show final results, post the results and a chart."""
+CLOSE_RETRY_SECONDS = 60
+
+
+async def _close_again_callback(context: CourtyardContext) -> None:
+    """A closing that had to wait (the deadline, or a head's "close now", already passed)."""
+    await close_poll(context, _job_poll_id(context))
+
+
+async def close_poll(context: CourtyardContext, poll_id: int) -> bool:
+    """Count, store the outcome with its results message (queued durably), show the final
+    tally on the poll and post a chart. False when it must wait: already closed, or
+    Telegram could not give the member count the quorum needs (retried in a minute)."""
     services = context.services
     poll = await services.polls.get(poll_id)
     if poll is None or not poll.is_open:
-        return
-    result = await current_result(context, poll)
-    if not await services.polls.finish(poll.id, PollStatus.CLOSED, result=_result_json(result)):
-        return  # closed by someone else meanwhile
+        return False
+    try:
+        result = await current_result(context, poll)
+    except TelegramError as exc:
+        logger.warning("Cannot count #P%d yet (%s); trying again in a minute", poll_id, exc)
+        job_queue(context).run_once(
+            _close_again_callback, when=CLOSE_RETRY_SECONDS, data=poll_id, name=_close_job(poll_id)
+        )
+        return False
+    _ = await chat_translator(context, poll)
+    results = OutgoingMessage(
+        dedup_key=f"poll-results:{poll.id}",
+        chat_id=poll.chat_id,
+        text=result_text(_, poll, result),
+        reply_to_message_id=poll.message_id,
+    )
+    if not await services.polls.finish(
+        poll.id, PollStatus.CLOSED, result=_result_json(result), announce=[results]
+    ):
+        return False  # closed by someone else meanwhile
     unschedule_poll(context, poll_id)
     await refresh_poll_message(context, poll_id)
-    closed = await services.polls.get(poll_id)
-    assert closed is not None
-    _ = await chat_translator(context, closed)
-    text = result_text(_, closed, result)
+    await deliver_outbox(context)
+    winners = result.winners or ((0,) if result.passed else ())
+    chart = await asyncio.to_thread(
+        bar_chart,
+        list(result.counts),
+        [str(i + 1) for i in range(len(poll.options))],
+        highlight=winners,
+    )
     try:
-        message = await context.bot.send_message(
-            closed.chat_id, text, reply_to_message_id=closed.message_id
-        )
-        winners = result.winners or (
-            tuple(i for i, o in enumerate(closed.options) if i == 0) if result.passed else ()
-        )
-        chart = await asyncio.to_thread(
-            bar_chart,
-            list(result.counts),
-            [str(i + 1) for i in range(len(closed.options))],
-            highlight=winners,
-        )
         await context.bot.send_photo(
-            closed.chat_id, chart, caption=f"#P{closed.id}", reply_to_message_id=message.message_id
+            poll.chat_id, chart, caption=f"#P{poll.id}", reply_to_message_id=poll.message_id
         )
     except TelegramError as exc:
-        logger.warning("Could not post the results of #P%d: %s", poll_id, exc)
+        # The numbers are in the results message; the picture is a courtesy.
+        logger.warning("Could not post the chart of #P%d: %s", poll_id, exc)
+    return True
 
 
 async def _reminder_job_callback(context: CourtyardContext) -> None:
@@ -291,7 +326,8 @@ async def _reminder_job_callback(context: CourtyardContext) -> None:
 async def send_reminder(
     context: CourtyardContext, poll_id: int, hours: int, also_missed: tuple[int, ...] = ()
 ) -> None:
-    """ "Closes soon" in the group, and privately to households that have not voted."""
+    """ "Closes soon" in the group, and privately to households that have not voted; queued
+    in the outbox together with the record that this reminder went out."""
     services = context.services
     poll = await services.polls.get(poll_id)
     if poll is None or not poll.is_open or services.clock.now() >= poll.closes_at:
@@ -299,30 +335,35 @@ async def send_reminder(
     for extra in also_missed:
         if extra != hours:
             await services.polls.mark_reminder(poll_id, extra)
-    if not await services.polls.mark_reminder(poll_id, hours):
-        return  # already sent (e.g. before a restart)
     tz = services.settings.community.timezone
     deadline = poll.closes_at.astimezone(tz).strftime("%m-%d %H:%M")
     _ = await chat_translator(context, poll)
-    try:
-        await context.bot.send_message(
-            poll.chat_id,
-            _(
+    key = f"poll-remind:{poll.id}:{hours}"
+    messages = [
+        OutgoingMessage(
+            dedup_key=f"{key}:group",
+            chat_id=poll.chat_id,
+            text=_(
                 "⏰ Poll #P{number} closes at {deadline}: {question} — vote with the buttons "
                 "above."
             ).format(number=poll.id, deadline=deadline, question=escape(poll.question)),
             reply_to_message_id=poll.message_id,
         )
-    except TelegramError as exc:
-        logger.warning("Could not post the reminder of #P%d: %s", poll_id, exc)
+    ]
     if poll.per_household and poll.building_id is not None:
-        await _remind_households(context, poll, deadline)
+        messages += await _household_nudges(context, poll, deadline, key)
+    if await services.polls.mark_reminder(poll_id, hours, announce=messages):
+        await deliver_outbox(context)
 
 
-async def _remind_households(context: CourtyardContext, poll: Poll, deadline: str) -> None:
+async def _household_nudges(
+    context: CourtyardContext, poll: Poll, deadline: str, key: str
+) -> list[OutgoingMessage]:
+    """Private reminders to members of households that have not voted (who started me)."""
     services = context.services
     assert poll.building_id is not None
     voted_households = {item.ballot.household_id for item in await services.polls.ballots(poll.id)}
+    nudges = []
     for household_id, person_id in await services.households.approved_members(poll.building_id):
         if household_id in voted_households:
             continue
@@ -330,13 +371,14 @@ async def _remind_households(context: CourtyardContext, poll: Poll, deadline: st
         if person is None or not person.started_bot or person.blocked_bot:
             continue
         _ = translator(preferred_language(person.language or person.language_code, context))
-        try:
-            await context.bot.send_message(
-                person_id,
-                _(
+        nudges.append(
+            OutgoingMessage(
+                dedup_key=f"{key}:{person_id}",
+                chat_id=person_id,
+                text=_(
                     "⏰ Your household has not voted yet in poll #P{number} ({question}). It "
                     "closes at {deadline}; vote with the buttons in your building's group."
                 ).format(number=poll.id, question=escape(poll.question), deadline=deadline),
             )
-        except Forbidden:
-            await services.people.mark_blocked(person_id)
+        )
+    return nudges

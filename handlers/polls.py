@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import CourtyardContext, CourtyardHandler
@@ -17,13 +18,17 @@ from bot.domain.poll_syntax import parse_poll_command
 from bot.i18n import Translator
 from handlers.common import (
     building_of_chat,
+    chunk_lines,
     deep_link,
+    delete_quietly,
     escape,
     is_private,
     not_linked,
     reply,
+    say,
     sender_id,
     translator_for,
+    whole_number,
 )
 from handlers.paging import page_buttons, page_callback, turn_page
 from handlers.poll_schedule import (
@@ -43,6 +48,8 @@ VOTE_CALLBACK = re.compile(r"^pv:(\d+):(\d+)$")
 LIST_CALLBACK = page_callback("pl")
 PAGE_SIZE = 8
 MAX_EXTEND_HOURS = 24 * 30
+MANAGE_VERBS = ("close", "extend", "cancel")
+CALLBACK_ANSWER_LIMIT = 200  # characters Telegram shows in a button's answer
 
 
 async def may_start_polls(context: CourtyardContext, user_id: int, building: Building) -> bool:
@@ -63,8 +70,10 @@ async def poll(update: Update, context: CourtyardContext) -> None:
         await reply(update, not_linked(_))
         return
     args = context.args or []
-    if args and args[0].lstrip("#Pp").isdigit() and args[0].lstrip("#").upper().lstrip("P"):
-        await manage_poll(update, context, building, _)
+    number = whole_number(args[0].lstrip("#").upper().removeprefix("P")) if args else None
+    # `/poll 3` or `/poll 3 close` manages #P3; `/poll 3 flats still without heating?` asks.
+    if number is not None and (len(args) == 1 or args[1].lower() in MANAGE_VERBS):
+        await manage_poll(update, context, building, number, _)
         return
     if not await may_start_polls(context, sender_id(update), building):
         await reply(update, _("Sorry, only building heads can start polls in this building."))
@@ -94,19 +103,29 @@ async def poll(update: Update, context: CourtyardContext) -> None:
     )
     if stored.message_id is None:
         text_, keyboard = await render_poll(context, stored, _)
-        sent = await context.bot.send_message(message.chat_id, text_, reply_markup=keyboard)
+        try:
+            sent = await context.bot.send_message(message.chat_id, text_, reply_markup=keyboard)
+        except TelegramError:
+            # Nobody can vote on a poll nobody sees: it must not stay open in the records.
+            await services.polls.finish(
+                stored.id, PollStatus.CANCELLED, reason="the poll could not be posted"
+            )
+            raise
         await services.polls.set_message(stored.id, sent.message_id)
     if created:
         await schedule_poll(context, stored.id)
 
 
 async def manage_poll(
-    update: Update, context: CourtyardContext, building: Building, _: Translator
+    update: Update,
+    context: CourtyardContext,
+    building: Building,
+    number: int,
+    _: Translator,
 ) -> None:
     """`/poll N`, `/poll N close`, `/poll N extend 24`, `/poll N cancel <reason>`."""
     services = context.services
     args = context.args or []
-    number = int(args[0].lstrip("#").upper().lstrip("P"))
     stored = await services.polls.get(number)
     if stored is None or stored.building_id != building.id:
         await reply(
@@ -121,7 +140,7 @@ async def manage_poll(
     allowed = user_id == stored.creator_id or await services.access.may_manage(
         context.bot, user_id, building
     )
-    if verb not in ("close", "extend", "cancel"):
+    if verb not in MANAGE_VERBS:
         await reply(update, escape(poll_usage(_)))
         return
     if not allowed:
@@ -131,15 +150,29 @@ async def manage_poll(
         await reply(update, _("Poll #P{number} is already finished.").format(number=number))
         return
     if verb == "close":
-        await close_poll(context, stored.id)
-        await reply(update, _("Poll #P{number} is closed.").format(number=number))
+        if await close_poll(context, stored.id):
+            await reply(update, _("Poll #P{number} is closed.").format(number=number))
+        elif (current := await services.polls.get(stored.id)) and current.is_open:
+            await reply(
+                update,
+                _(
+                    "Telegram did not tell me how many members this group has, which the "
+                    "turnout needs; I will close #P{number} in a minute."
+                ).format(number=number),
+            )
+        else:
+            await reply(update, _("Poll #P{number} is already finished.").format(number=number))
     elif verb == "extend":
-        hours = args[2] if len(args) > 2 else ""
-        if not hours.isdigit() or not 0 < int(hours) <= MAX_EXTEND_HOURS:
-            await reply(update, _("Usage: /poll {number} extend <hours>").format(number=number))
+        hours = whole_number(args[2]) if len(args) > 2 else None
+        if hours is None or not 0 < hours <= MAX_EXTEND_HOURS:
+            await reply(
+                update, escape(_("Usage: /poll {number} extend <hours>").format(number=number))
+            )
             return
-        closes_at = max(stored.closes_at, services.clock.now()) + timedelta(hours=int(hours))
-        await services.polls.extend(stored.id, closes_at)
+        closes_at = max(stored.closes_at, services.clock.now()) + timedelta(hours=hours)
+        if not await services.polls.extend(stored.id, closes_at):
+            await reply(update, _("Poll #P{number} is already finished.").format(number=number))
+            return
         unschedule_poll(context, stored.id)
         await schedule_poll(context, stored.id)
         await refresh_soon(context, stored.id, immediately=True)
@@ -153,9 +186,13 @@ async def manage_poll(
     else:
         reason = " ".join(args[2:]).strip()
         if not reason:
-            await reply(update, _("Usage: /poll {number} cancel <reason>").format(number=number))
+            await reply(
+                update, escape(_("Usage: /poll {number} cancel <reason>").format(number=number))
+            )
             return
-        await services.polls.finish(stored.id, PollStatus.CANCELLED, reason=reason[:300])
+        if not await services.polls.finish(stored.id, PollStatus.CANCELLED, reason=reason[:300]):
+            await reply(update, _("Poll #P{number} is already finished.").format(number=number))
+            return
         unschedule_poll(context, stored.id)
         await refresh_soon(context, stored.id, immediately=True)
         await reply(update, _("Poll #P{number} was cancelled.").format(number=number))
@@ -164,24 +201,42 @@ async def manage_poll(
 async def show_poll(
     update: Update, context: CourtyardContext, stored: Poll, building: Building, _: Translator
 ) -> None:
-    """Details; for named polls building heads also see who voted what."""
+    """Details in the group; for named polls a building head also gets, privately, who
+    voted what (names stay out of the group)."""
     services = context.services
     text, _keyboard = await render_poll(context, stored, _)
-    lines = [text]
-    manager = await services.access.may_manage(context.bot, sender_id(update), building)
-    if not stored.secret and manager:
-        ballots = await services.polls.ballots(stored.id)
-        if ballots:
-            lines.append("")
-            lines.append(_("<b>Who voted what</b>"))
-        for item in ballots:
-            choice = ", ".join(
-                escape(option_label(_, stored.options[i])) for i in sorted(item.ballot.choices)
-            )
-            who = escape(item.voter_name) if item.voter_name else _("a household (by proxy)")
-            proxy = _(" (recorded by a head)") if item.ballot.proxy_by else ""
-            lines.append(f"• {who}: {choice}{proxy}")
-    await reply(update, "\n".join(lines)[:4096])
+    await reply(update, text)
+    if stored.secret or not await services.access.may_manage(
+        context.bot, sender_id(update), building
+    ):
+        return
+    ballots = await services.polls.ballots(stored.id)
+    if not ballots:
+        return
+    lines = [
+        _("<b>Who voted what</b> in #P{number}: {question}").format(
+            number=stored.id, question=escape(stored.question)
+        )
+    ]
+    for item in ballots:
+        choice = ", ".join(
+            escape(option_label(_, stored.options[i])) for i in sorted(item.ballot.choices)
+        )
+        who = escape(item.voter_name) if item.voter_name else _("a household (by proxy)")
+        proxy = _(" (recorded by a head)") if item.ballot.proxy_by else ""
+        lines.append(f"• {who}: {choice}{proxy}")
+    try:
+        for chunk in chunk_lines(lines):
+            await context.bot.send_message(sender_id(update), chunk)
+    except Forbidden:
+        await reply(
+            update,
+            _("To see who voted what, open a private chat with me first: {link}").format(
+                link=deep_link(context, "start")
+            ),
+        )
+        return
+    await reply(update, _("I sent you who voted what in a private message."))
 
 
 async def on_vote(update: Update, context: CourtyardContext) -> None:
@@ -239,7 +294,12 @@ async def on_vote(update: Update, context: CourtyardContext) -> None:
     else:
         text = _("You voted {choice} — you can change it until {deadline}.")
     choice = ", ".join(option_label(_, stored.options[i]) for i in sorted(choices))
-    await query.answer(text.format(choice=choice, deadline=deadline), show_alert=True)
+    answer = text.format(choice=choice, deadline=deadline)
+    if len(answer) > CALLBACK_ANSWER_LIMIT:
+        # Long options chosen together: their numbers say the same in fewer characters.
+        numbers = ", ".join(str(i + 1) for i in sorted(choices))
+        answer = text.format(choice=numbers, deadline=deadline)[:CALLBACK_ANSWER_LIMIT]
+    await query.answer(answer, show_alert=True)
 
 
 async def polls_list(update: Update, context: CourtyardContext) -> None:
@@ -311,8 +371,11 @@ async def proxy(update: Update, context: CourtyardContext) -> None:
         )
     )
     if not is_private(update):
-        await reply(
+        # The command names a flat: take it out of the group's sight.
+        await delete_quietly(update)
+        await say(
             update,
+            context,
             _("To keep flat numbers private, please use /proxy in a private chat with me."),
             reply_markup=InlineKeyboardMarkup(
                 [[InlineKeyboardButton(_("Open private chat"), url=deep_link(context, "proxy"))]]
@@ -320,10 +383,12 @@ async def proxy(update: Update, context: CourtyardContext) -> None:
         )
         return
     args = context.args or []
-    if len(args) != 3 or not args[0].lstrip("#Pp").isdigit() or not args[2].isdigit():
+    number = whole_number(args[0].lstrip("#").upper().removeprefix("P")) if args else None
+    choice = whole_number(args[2]) if len(args) == 3 else None
+    if number is None or choice is None:
         await reply(update, usage)
         return
-    stored = await services.polls.get(int(args[0].lstrip("#Pp")))
+    stored = await services.polls.get(number)
     flat = parse_flat(args[1])
     building = (
         await services.buildings.get(stored.building_id) if stored and stored.building_id else None
@@ -341,7 +406,7 @@ async def proxy(update: Update, context: CourtyardContext) -> None:
     if not stored.is_open or services.clock.now() >= stored.closes_at:
         await reply(update, _("Voting has closed."))
         return
-    option = int(args[2]) - 1
+    option = choice - 1
     household_id = await services.households.find(building.id, flat.label)
     if household_id is None or household_id not in await services.households.registered_ids(
         building.id
@@ -356,6 +421,14 @@ async def proxy(update: Update, context: CourtyardContext) -> None:
     if not 0 <= option < len(stored.options) or stored.multi:
         await reply(update, usage)
         return
+    if await _household_voted_itself(context, stored, household_id):
+        await reply(
+            update,
+            _(
+                "{flat} has already voted itself in #P{number}; a proxy vote cannot replace it."
+            ).format(flat=escape(flat.label), number=stored.id),
+        )
+        return
     # A proxy ballot stands for the household itself; its voter id cannot clash with a person.
     await services.polls.vote(
         stored.id, -household_id, household_id, frozenset({option}), proxy_by=sender_id(update)
@@ -369,6 +442,19 @@ async def proxy(update: Update, context: CourtyardContext) -> None:
             number=stored.id,
         ),
     )
+
+
+async def _household_voted_itself(
+    context: CourtyardContext, poll: Poll, household_id: int
+) -> bool:
+    """Whether a current member of the household cast their own ballot in the poll."""
+    services = context.services
+    voters = [item.ballot.voter_id for item in await services.polls.ballots(poll.id)]
+    people = [voter for voter in voters if voter > 0]
+    if not people or poll.building_id is None:
+        return False
+    membership = await services.households.current_households(poll.building_id, people)
+    return household_id in membership.values()
 
 
 def handlers() -> list[CourtyardHandler]:

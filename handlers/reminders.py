@@ -29,6 +29,7 @@ from bot.domain.quiet_hours import QuietHours
 from bot.domain.sla import RequestTimes, Urgency
 from bot.i18n import Translator, translator
 from handlers.common import (
+    chunk_lines,
     deep_link,
     escape,
     preferred_language,
@@ -266,11 +267,8 @@ async def send_digests(context: CourtyardContext) -> None:
         at = setting.digest_time or services.settings.staff.digest_time
         if local.time() < at:
             continue
-        if not await services.staff_settings.claim_digest(person_id, local.date()):
-            continue
-        message = await _digest_message(context, person_id, now)
-        if message is not None:
-            await services.outbox.add([message])
+        messages = await _digest_messages(context, person_id, now)
+        await services.staff_settings.claim_digest(person_id, local.date(), messages, now)
     await deliver_outbox(context)
 
 
@@ -289,9 +287,10 @@ class DigestEntry:
     request: Request
 
 
-async def _digest_message(
+async def _digest_messages(
     context: CourtyardContext, person_id: int, now: datetime
-) -> OutgoingMessage | None:
+) -> list[OutgoingMessage]:
+    """The digest, in as many messages as it needs (buttons under the last one)."""
     services = context.services
     entries = []
     for request in await digest_items(context, person_id):
@@ -303,7 +302,7 @@ async def _digest_message(
         deadline = deadlines.resolve_by if snapshot.times.has_response else deadlines.respond_by
         entries.append(DigestEntry(request.id, request.created_at, deadline, request))
     if not entries:
-        return None  # nothing to send → no message
+        return []  # nothing to send → no message
     _ = await _person_translator(context, person_id)
     lines = [_("☀️ <b>Your open requests</b> ({count})").format(count=len(entries))]
     buttons: list[InlineKeyboardButton] = []
@@ -338,12 +337,17 @@ async def _digest_message(
                 )
     keyboard = InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
     local_day = now.astimezone(services.settings.community.timezone).date()
-    return OutgoingMessage(
-        dedup_key=f"digest:{person_id}:{local_day.isoformat()}",
-        chat_id=person_id,
-        text="\n".join(lines)[:4000],
-        reply_markup=keyboard.to_dict(),
-    )
+    key = f"digest:{person_id}:{local_day.isoformat()}"
+    chunks = chunk_lines(lines)
+    return [
+        OutgoingMessage(
+            dedup_key=key if index == 0 else f"{key}:{index}",
+            chat_id=person_id,
+            text=chunk,
+            reply_markup=keyboard.to_dict() if index == len(chunks) - 1 else None,
+        )
+        for index, chunk in enumerate(chunks)
+    ]
 
 
 async def digest(update: Update, context: CourtyardContext) -> None:
@@ -376,6 +380,9 @@ async def digest(update: Update, context: CourtyardContext) -> None:
     try:
         chosen = time.fromisoformat(word.replace("：", ":").zfill(5))
     except ValueError:
+        chosen = None
+    if chosen is None or chosen.tzinfo is not None:
+        # The digest follows the community's clock; an offset would only confuse it.
         await reply(update, usage)
         return
     await services.staff_settings.set_digest(user_id, chosen, paused=False)

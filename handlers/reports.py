@@ -57,9 +57,11 @@ from handlers.common import (
 )
 from handlers.households import head_ids, managed_buildings
 from handlers.labels import category_name
+from handlers.outbox import deliver_outbox
 from handlers.poll_view import option_label
 from handlers.request_cards import shorten
 from storage.buildings import Building
+from storage.outbox import OutgoingMessage
 from storage.reports import ExportedEvent, ExportedRequest, ReportRepository, RequestExport
 
 logger = logging.getLogger(__name__)
@@ -126,9 +128,10 @@ def _poll_outcome(_: Translator, poll: ClosedPollRow) -> str:
 
 
 def report_lines(
-    _: Translator, building: Building, report: BuildingReport, tz: tzinfo
+    _: Translator, building: Building, report: BuildingReport, tz: tzinfo, *, in_group: bool
 ) -> list[str]:
-    """The report message, in lines (HTML)."""
+    """The report message, in lines (HTML). In a group, privately reported requests are
+    counted but their text is not shown."""
     first = report.period_start.astimezone(tz).date()
     last = (report.period_end - timedelta(microseconds=1)).astimezone(tz).date()
     lines = [
@@ -174,10 +177,15 @@ def report_lines(
         lines.append("")
         lines.append(_("<b>Open requests affecting the most households</b>:"))
         for index, row in enumerate(report.top_open, start=1):
+            text = (
+                _("(reported privately)")
+                if in_group and row.private
+                else escape(shorten(row.description, 80))
+            )
             lines.append(
                 f"{index}. {'🚨 ' if row.urgent else ''}<b>#{row.id}</b> "
                 f"{escape(category_name(_, row.category))} · 👥 {row.affected} · "
-                f"{escape(shorten(row.description, 80))}"
+                f"{text}"
             )
     if report.polls:
         lines.append("")
@@ -264,7 +272,12 @@ async def summary(update: Update, context: CourtyardContext) -> None:
     start, end = rolling_period(kind, services.clock.now())
     for building in buildings[:MAX_BUILDINGS_PER_SUMMARY]:
         report = await build_report(services, building, start, end)
-        await reply_long(update, report_lines(_, building, report, zone_of(services, building)))
+        await reply_long(
+            update,
+            report_lines(
+                _, building, report, zone_of(services, building), in_group=not is_private(update)
+            ),
+        )
         chart = await chart_of(report)
         message = update.effective_message
         if chart is not None and message is not None:
@@ -290,21 +303,44 @@ class _Chart:
             self.file_id = message.photo[-1].file_id
 
 
-async def _send_report(
+def _report_messages(
     context: CourtyardContext,
     chat_id: int,
     _: Translator,
     building: Building,
     report: BuildingReport,
-    chart: _Chart | None,
-) -> None:
+) -> list[OutgoingMessage]:
+    """The report for one recipient, keyed by building, week and recipient so a second run
+    of the job (after a crash or restart) queues nothing twice."""
     tz = zone_of(context.services, building)
-    for chunk in chunk_lines(report_lines(_, building, report, tz)):
-        await context.bot.send_message(chat_id, chunk)
-    if chart is not None:
+    # Heads in private, or the community's admin chat: both may read every request.
+    chunks = chunk_lines(report_lines(_, building, report, tz, in_group=False))
+    week = report.period_end.astimezone(tz).date().isoformat()
+    return [
+        OutgoingMessage(f"weekly:{building.id}:{week}:{chat_id}:{index}", chat_id, chunk)
+        for index, chunk in enumerate(chunks)
+    ]
+
+
+async def _send_chart(
+    context: CourtyardContext, chat_id: int, _: Translator, building: Building, chart: _Chart
+) -> None:
+    """The picture after the words; the words are in the outbox, so a lost picture is
+    only a lost picture."""
+    if chat_id > 0:
+        person = await context.services.people.get(chat_id)
+        if person is None or person.blocked_bot:
+            return  # the words already met a 403
+    try:
         message = await context.bot.send_photo(
             chat_id, chart.photo, caption=chart_caption(_, building)
         )
+    except Forbidden:
+        if chat_id > 0:
+            await context.services.people.mark_blocked(chat_id)
+    except TelegramError as exc:
+        logger.warning("Weekly chart of %s to %s failed: %s", building.id, chat_id, exc)
+    else:
         chart.remember(message)
 
 
@@ -323,36 +359,33 @@ async def _chat_translator(context: CourtyardContext, chat_id: int) -> Translato
 
 async def send_weekly_reports(context: CourtyardContext) -> None:
     """Job: each building's report for the last 7 whole days, to its heads who started the
-    bot and to the community's admin chat. One unreachable recipient never stops the rest."""
+    bot and to the community's admin chat, through the outbox (retried, never doubled)."""
     services = context.services
     now = services.clock.now()
     admin_chat = services.settings.community.admin_chat_id
+    charts: list[tuple[int, Translator, Building, _Chart]] = []
     for building in await services.buildings.all():
         start, end = previous_days(now, zone_of(services, building), 7)
         report = await build_report(services, building, start, end)
         if report.is_quiet:
             continue
-        content = await chart_of(report)
-        chart = None if content is None else _Chart(content)
+        recipients: list[tuple[int, Translator]] = []
         for head in sorted(await head_ids(context, building)):
             language = await _person_translator(context, head)
-            if language is None:
-                continue
-            try:
-                await _send_report(context, head, language, building, report, chart)
-            except Forbidden:
-                await services.people.mark_blocked(head)
-            except TelegramError as exc:
-                logger.warning("Weekly report of %s to %s failed: %s", building.id, head, exc)
+            if language is not None:
+                recipients.append((head, language))
         if admin_chat is not None:
-            language = await _chat_translator(context, admin_chat)
-            try:
-                await _send_report(context, admin_chat, language, building, report, chart)
-            except TelegramError as exc:
-                logger.warning(
-                    "Weekly report of %s to the admin chat failed: %s", building.id, exc
-                )
+            recipients.append((admin_chat, await _chat_translator(context, admin_chat)))
+        content = await chart_of(report)
+        chart = None if content is None else _Chart(content)
+        for chat_id, language in recipients:
+            messages = _report_messages(context, chat_id, language, building, report)
+            if await services.outbox.add(messages) and chart is not None:
+                charts.append((chat_id, language, building, chart))
     await services.state.set(LAST_WEEKLY_REPORT, now.isoformat())
+    await deliver_outbox(context)
+    for chat_id, language, building, chart in charts:
+        await _send_chart(context, chat_id, language, building, chart)
 
 
 def schedule_weekly_report(

@@ -30,6 +30,7 @@ from handlers.common import (
     reply_long,
     sender_id,
     translator_for,
+    whole_number,
 )
 from handlers.labels import category_name
 from handlers.paging import page_buttons, page_callback, turn_page
@@ -181,17 +182,17 @@ async def _request_from_args(
 ) -> Request | None:
     """`N` or `#N` as the first argument, within this group's building."""
     args = context.args or []
-    number = args[0].lstrip("#") if args else ""
-    if not number.isdigit() or len(number) > 9:
+    number = whole_number(args[0].lstrip("#")) if args else None
+    if number is None:
         await reply(update, escape(usage))
         return None
-    request = await context.services.requests.get(int(number))
+    request = await context.services.requests.get(number)
     building = await building_of_chat(update, context)
     if request is None or (
         not is_private(update) and (building is None or request.building_id != building.id)
     ):
         await reply(
-            update, _("There is no request #{number} in this building.").format(number=int(number))
+            update, _("There is no request #{number} in this building.").format(number=number)
         )
         return None
     if is_private(update):
@@ -199,7 +200,7 @@ async def _request_from_args(
         if roles == {Role.RESIDENT}:
             await reply(
                 update,
-                _("There is no request #{number} in this building.").format(number=int(number)),
+                _("There is no request #{number} in this building.").format(number=number),
             )
             return None
     return request
@@ -430,10 +431,10 @@ async def reject(update: Update, context: CourtyardContext) -> None:
     duplicate_of = None
     rest = args[1:]
     if reason is RejectReason.DUPLICATE:
-        if not rest or not rest[0].lstrip("#").isdigit():
+        duplicate_of = whole_number(rest[0].lstrip("#")) if rest else None
+        if duplicate_of is None:
             await reply(update, escape(usage))
             return
-        duplicate_of = int(rest[0].lstrip("#")[:9])
         original = await context.services.requests.get(duplicate_of)
         if (
             original is None

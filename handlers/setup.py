@@ -22,6 +22,7 @@ from handlers.common import (
     reply,
     sender_id,
     translator_for,
+    whole_number,
 )
 from storage.buildings import Building
 
@@ -194,17 +195,16 @@ async def _set_households(
     args: list[str],
     _: Translator,
 ) -> None:
-    if len(args) != 1 or not args[0].isdigit() or not 0 < int(args[0]) <= 100_000:
+    total = whole_number(args[0]) if len(args) == 1 else None
+    if total is None or not 0 < total <= 100_000:
         await reply(
             update, escape(_("Usage: /setup households <number>, e.g. /setup households 706"))
         )
         return
-    await context.services.buildings.update(building.id, total_households=int(args[0]))
+    await context.services.buildings.update(building.id, total_households=total)
     await reply(
         update,
-        _("Saved: {name} has {count} households.").format(
-            name=escape(building.name), count=int(args[0])
-        ),
+        _("Saved: {name} has {count} households.").format(name=escape(building.name), count=total),
     )
 
 

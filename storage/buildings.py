@@ -60,6 +60,8 @@ CHAT_REFERENCES: list[tuple[str, str]] = [
     ("requests", "card_chat_id"),
     ("suggestions", "chat_id"),
     ("polls", "chat_id"),
+    ("outbox", "chat_id"),
+    ("outbox", "fallback_chat_id"),
 ]
 
 

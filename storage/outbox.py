@@ -10,7 +10,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.clock import Clock, to_timestamp
+from bot.clock import Clock, from_timestamp, to_timestamp
 from storage.database import Database
 
 
@@ -40,6 +40,7 @@ class OutboxEntry:
     fallback_chat_id: int | None
     fallback_text: str | None
     attempts: int
+    created_at: datetime
 
 
 def _entry(row: sqlite3.Row) -> OutboxEntry:
@@ -53,6 +54,7 @@ def _entry(row: sqlite3.Row) -> OutboxEntry:
         fallback_chat_id=row["fallback_chat_id"],
         fallback_text=row["fallback_text"],
         attempts=int(row["attempts"]),
+        created_at=from_timestamp(int(row["created_at"])),
     )
 
 
@@ -132,3 +134,17 @@ class OutboxRepository:
             "WHERE id = ?",
             (to_timestamp(self._clock.now()), error[:300], entry_id),
         )
+
+    async def redirect(self, old_chat_id: int, new_chat_id: int) -> None:
+        """Unsent messages for a group that became a supergroup go to its new id, now."""
+        pending = "sent_at IS NULL AND failed_at IS NULL"
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE outbox SET chat_id = ?, next_attempt_at = ? "
+                f"WHERE chat_id = ? AND {pending}",
+                (new_chat_id, to_timestamp(self._clock.now()), old_chat_id),
+            )
+            await conn.execute(
+                f"UPDATE outbox SET fallback_chat_id = ? WHERE fallback_chat_id = ? AND {pending}",
+                (new_chat_id, old_chat_id),
+            )

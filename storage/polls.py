@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -23,6 +23,7 @@ from bot.domain.poll_rules import (
 from bot.domain.poll_syntax import PollSpec
 from bot.domain.tally import Ballot
 from storage.database import Database
+from storage.outbox import OutgoingMessage, enqueue
 
 
 class PollStatus(StrEnum):
@@ -270,8 +271,10 @@ class PollRepository:
         *,
         result: dict[str, Any] | None = None,
         reason: str | None = None,
+        announce: Sequence[OutgoingMessage] = (),
     ) -> bool:
-        """Close or cancel an open poll; False if it was no longer open."""
+        """Close or cancel an open poll, queueing `announce` with it; False if it was no
+        longer open (then nothing is queued)."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "UPDATE polls SET status = ?, closed_at = ?, result = ?, cancel_reason = ? "
@@ -284,7 +287,11 @@ class PollRepository:
                     poll_id,
                 ),
             )
-            return cursor.rowcount == 1
+            if cursor.rowcount != 1:
+                return False
+            for message in announce:
+                await enqueue(conn, message, self._clock.now())
+            return True
 
     async def extend(self, poll_id: int, closes_at: datetime) -> bool:
         async with self._db.transaction() as conn:
@@ -295,8 +302,11 @@ class PollRepository:
             )
             return cursor.rowcount == 1
 
-    async def mark_reminder(self, poll_id: int, hours: int) -> bool:
-        """Record that the `hours`-before reminder went out; False if it already had."""
+    async def mark_reminder(
+        self, poll_id: int, hours: int, announce: Sequence[OutgoingMessage] = ()
+    ) -> bool:
+        """Record the `hours`-before reminder and queue its messages together; False if it
+        was already recorded (then nothing is queued)."""
         async with self._db.transaction() as conn:
             async with conn.execute(
                 "SELECT reminders_sent FROM polls WHERE id = ?", (poll_id,)
@@ -309,4 +319,6 @@ class PollRepository:
                 "UPDATE polls SET reminders_sent = ? WHERE id = ?",
                 (json.dumps(sorted([*sent, hours])), poll_id),
             )
+            for message in announce:
+                await enqueue(conn, message, self._clock.now())
             return True

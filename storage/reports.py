@@ -45,6 +45,7 @@ def _row(row: sqlite3.Row) -> RequestRow:
         satisfied=None if satisfied is None else bool(satisfied),
         rating=row["rating"],
         affected=int(row["affected"]),
+        private=row["chat_id"] is None,
     )
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, time
+from datetime import date, datetime, time
 
 from storage.database import Database
+from storage.outbox import OutgoingMessage, enqueue
 
 
 @dataclass(frozen=True)
@@ -51,8 +53,11 @@ class StaffSettingsRepository:
             ),
         )
 
-    async def claim_digest(self, person_id: int, day: date) -> bool:
-        """Record today's digest; False if it was already sent today (so it goes out once)."""
+    async def claim_digest(
+        self, person_id: int, day: date, messages: Sequence[OutgoingMessage], now: datetime
+    ) -> bool:
+        """Record today's digest and queue its messages together; False if it was already
+        claimed today (so it goes out once, and a crash never loses it)."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO staff_settings (person_id, last_digest_on) VALUES (?, ?) "
@@ -60,4 +65,8 @@ class StaffSettingsRepository:
                 "WHERE staff_settings.last_digest_on IS NOT excluded.last_digest_on",
                 (person_id, day.isoformat()),
             )
-            return cursor.rowcount == 1
+            if cursor.rowcount != 1:
+                return False
+            for message in messages:
+                await enqueue(conn, message, now)
+            return True

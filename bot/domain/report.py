@@ -59,6 +59,8 @@ class RequestRow:
     satisfied: bool | None = None
     rating: int | None = None
     affected: int = 1
+    # Reported in a private chat: its text must not be repeated in a group.
+    private: bool = False
 
     @property
     def is_open(self) -> bool:

@@ -163,6 +163,9 @@ async def test_household_poll_refusals_proxy_reminders_and_closing(
     await _vote(emulator, s.voters[1], poll, "For")
     emulator.send_message(s.head, s.head, "/proxy 1 1-104 1")
     await emulator.wait_for_message(s.head, containing="Recorded: 1-104 votes For")
+    # A household that voted itself keeps its own vote.
+    emulator.send_message(s.head, s.head, "/proxy 1 1-102 2")
+    await emulator.wait_for_message(s.head, containing="1-102 has already voted itself")
     emulator.send_message(s.voters[0], s.voters[0], "/proxy 1 1-104 2")
     await emulator.wait_for_message(s.voters[0], containing="only building heads")
     # 24 h reminder: a note in the group and a private nudge to the household that did not vote.
@@ -218,8 +221,15 @@ async def test_early_close_extend_cancel_and_details(
     emulator.send_message(s.head, s.group, "/poll 1 extend 24")
     await emulator.wait_for_message(s.group, containing="now closes")
     emulator.send_message(s.head, s.group, "/poll 1")
-    details = await emulator.wait_for_message(s.group, containing="Who voted what")
+    await emulator.wait_for_message(s.group, containing="open a private chat with me first")
+    emulator.user_starts_bot(s.head)
+    emulator.send_message(s.head, s.group, "/poll 1")
+    await emulator.wait_for_message(s.group, containing="I sent you who voted what")
+    details = await emulator.wait_for_message(s.head, containing="Who voted what")
     assert "Voter 0: Garden" in details.content
+    # Names never reach the group; the tally does.
+    assert not [m for m in emulator.messages(s.group) if "Voter 0" in m.content]
+    assert len([m for m in emulator.messages(s.group) if "(#P1)" in m.content]) == 3
     emulator.send_message(s.head, s.group, "/poll 1 close")
     results = await emulator.wait_for_message(s.group, containing="Results of #P1")
     assert "Most votes: Garden" in results.content
@@ -232,6 +242,8 @@ async def test_early_close_extend_cancel_and_details(
     emulator.send_message(s.head, s.group, "/poll 2")
     secret_details = await emulator.wait_for_message(s.group, containing="(#P2)", count=2)
     assert "Voter 1" not in secret_details.content
+    await bot.settle()
+    assert not [m for m in emulator.messages(s.head) if "#P2" in m.content]
     emulator.send_message(s.head, s.group, "/poll 2 cancel wrong wording")
     await emulator.wait_for_message(s.group, containing="#P2 was cancelled")
     stored = await bot.services.polls.get(2)
@@ -263,3 +275,104 @@ async def test_multi_choice_poll_counts_each_choice_and_quorum_can_fail(
     assert "3. Noise: 2" in results.content
     assert "Quorum not reached" in results.content
     assert "Most votes" not in results.content  # no winner without a quorum
+
+
+async def test_a_question_may_start_with_a_number(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene
+) -> None:
+    s = scene
+    emulator.send_message(s.head, s.group, "/poll 3 benches or 2 tables for the yard?")
+    poll = await _poll_message(emulator, s, 1)
+    assert "3 benches or 2 tables" in poll.content
+    emulator.send_message(s.head, s.group, "/poll 1 extend ²")
+    await emulator.wait_for_message(s.group, containing="Usage: /poll 1 extend <hours>")
+
+
+async def test_proxy_in_the_group_is_removed_and_redirected(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene
+) -> None:
+    s = scene
+    emulator.promote(s.group, emulator.bot_user, by_user=s.head)
+    command = emulator.send_message(s.head, s.group, "/proxy 1 3-502 1")
+    await emulator.wait_for_message(s.group, containing="please use /proxy in a private chat")
+    assert command["message_id"] not in {m.message_id for m in emulator.messages(s.group)}
+
+
+async def test_a_poll_that_cannot_be_posted_does_not_stay_open(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene
+) -> None:
+    s = scene
+    await bot.settle()
+    emulator.inject_fault("sendMessage", kind="bad_gateway", times=10, chat_id=s.group.id)
+    emulator.send_message(s.head, s.group, "/poll Paint the door red?")
+    await bot.settle()
+    stored = await bot.services.polls.get(1)
+    assert stored is not None
+    assert stored.status is PollStatus.CANCELLED
+    assert not [j for j in bot.application.job_queue.jobs() if j.name == "poll-close-1"]
+
+
+async def test_closing_waits_for_the_member_count_and_results_survive_errors(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene, clock: FakeClock
+) -> None:
+    s = scene
+    emulator.send_message(s.head, s.group, "/poll New intercom? --quorum 50%")
+    poll = await _poll_message(emulator, s, 1)
+    await _vote(emulator, s.voters[0], poll, "For")
+    await bot.settle()
+    # Telegram cannot say how many members the group has: 1 of 1 must not look like a quorum.
+    emulator.inject_fault("getChatMemberCount", kind="server_error", times=10)
+    emulator.send_message(s.head, s.group, "/poll 1 close")
+    await emulator.wait_for_message(s.group, containing="I will close #P1 in a minute")
+    stored = await bot.services.polls.get(1)
+    assert stored is not None
+    assert stored.is_open
+    retry = next(j for j in bot.application.job_queue.jobs() if j.name == "poll-close-1")
+    emulator.clear_faults()
+    # The results message hits a server error once: the outbox sends it again.
+    emulator.inject_fault("sendMessage", kind="server_error", times=1, chat_id=s.group.id)
+    await retry.run(bot.application)
+    outbox = next(j for j in bot.application.job_queue.jobs() if j.name == "deliver_outbox")
+    for _attempt in range(20):
+        if [m for m in emulator.messages(s.group) if "Results of #P1" in m.content]:
+            break
+        clock.advance(timedelta(seconds=10))
+        await outbox.run(bot.application)
+    results = await emulator.wait_for_message(s.group, containing="Results of #P1")
+    assert "Turnout: 1 of 7 people (14%)" in results.content
+    assert "Quorum not reached" in results.content
+    assert "Decision: NOT PASSED" in results.content
+
+
+async def test_choosing_several_long_options_gets_a_short_answer(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene
+) -> None:
+    s = scene
+    options = " | ".join(f"Option {n} " + "with a long description " * 3 for n in range(1, 4))
+    emulator.send_message(s.head, s.group, f"/poll Which ones? | {options} --multi")
+    poll = await _poll_message(emulator, s, 1)
+    await _vote(emulator, s.voters[0], poll, "Option 1")
+    await _vote(emulator, s.voters[0], poll, "Option 2")
+    answer = await _vote(emulator, s.voters[0], poll, "Option 3")
+    assert answer.startswith("You voted 1, 2, 3 — you can change it until")
+    stored = await bot.services.polls.ballot_of(1, s.voters[0].id)
+    assert stored == {0, 1, 2}
+
+
+async def test_a_close_wake_up_before_the_deadline_sleeps_again(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene
+) -> None:
+    s = scene
+    emulator.send_message(s.head, s.group, "/poll Paint the door red? --hours 2")
+    await _poll_message(emulator, s, 1)
+    await bot.settle()
+    queue = bot.application.job_queue
+    (job,) = queue.get_jobs_by_name("poll-close-1")
+    job.schedule_removal()  # as APScheduler does when a one-off job fires
+    await job.run(bot.application)
+    stored = await bot.services.polls.get(1)
+    assert stored is not None
+    assert stored.is_open
+    (again,) = queue.get_jobs_by_name("poll-close-1")
+    assert again.next_t is not None
+    assert abs((again.next_t - stored.closes_at).total_seconds()) < 5

@@ -16,6 +16,8 @@ from bot.clock import FakeClock
 from bot.config import Settings
 from bot.sandbox import BotApiEmulator
 from bot.sandbox.models import SentMessage, SimChat, SimUser
+from storage.outbox import OutgoingMessage
+from storage.requests import NewRequest
 from tests.e2e.harness import RunningBot, running_bot, settings_for
 
 # 09:00 in Shanghai: reminders of the first day fall in the daytime.
@@ -256,6 +258,8 @@ async def test_daily_digest_once_at_its_time_and_digest_command(
     await emulator.wait_for_message(s.volunteer, containing="now comes at 07:30")
     emulator.send_message(s.volunteer, s.volunteer, "/digest 25:99")
     await emulator.wait_for_message(s.volunteer, containing="Usage: /digest")
+    emulator.send_message(s.volunteer, s.volunteer, "/digest 08:30+08:00")
+    await emulator.wait_for_message(s.volunteer, containing="Usage: /digest", count=2)
     emulator.send_message(s.resident, s.resident, "/digest off")
     await emulator.wait_for_message(s.resident, containing="for staff members")
     clock.advance(timedelta(days=1))
@@ -375,3 +379,90 @@ async def test_a_building_can_have_its_own_deadlines(
         await tick(bot)
         reminder = await emulator.wait_for_message(s.volunteer, containing="Reminder")
         assert "10:00" in reminder.content  # 09:00 + 1 h, Shanghai time
+
+
+async def test_outbox_follows_a_group_that_became_a_supergroup(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene
+) -> None:
+    s = scene
+    supergroup = emulator.migrate_to_supergroup(s.group, by_user=s.head)
+    await bot.settle()
+    # Queued under the old id after the move (e.g. by a job that read the chat just before).
+    await bot.services.outbox.add(
+        [
+            OutgoingMessage("late-for-old-id", s.group.id, "#1 is 3 h overdue"),
+            OutgoingMessage(
+                "blocked-fallback",
+                s.volunteer.id,
+                "Reminder",
+                fallback_chat_id=s.group.id,
+                fallback_text="Volunteer, I cannot message you privately",
+            ),
+        ]
+    )
+    emulator.block_bot(s.volunteer)
+    for _attempt in range(3):
+        await tick(bot, "deliver_outbox")
+    await emulator.wait_for_message(supergroup, containing="#1 is 3 h overdue")
+    await emulator.wait_for_message(supergroup, containing="cannot message you privately")
+    assert not [m for m in emulator.messages(s.group) if "overdue" in m.content]
+    assert await bot.services.outbox.pending_count() == 0
+
+
+async def test_outbox_gives_up_after_a_day_of_failures(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene, clock: FakeClock
+) -> None:
+    s = scene
+    await bot.settle()
+    await bot.services.outbox.add([OutgoingMessage("doomed", s.volunteer.id, "Reminder")])
+    emulator.inject_fault("sendMessage", kind="server_error", times=100, chat_id=s.volunteer.id)
+    for advance, still_pending in ((0, 1), (23, 1), (1.1, 0)):
+        clock.advance(timedelta(hours=advance))
+        await asyncio.sleep(1.05)  # private chats are paced at about one message a second
+        await tick(bot, "deliver_outbox")
+        assert await bot.services.outbox.pending_count() == still_pending
+    with sqlite3.connect(s.database) as conn:
+        failed = conn.execute(
+            "SELECT attempts, last_error FROM outbox WHERE dedup_key = 'doomed' "
+            "AND failed_at IS NOT NULL"
+        ).fetchone()
+    assert failed is not None
+    assert failed[0] == 3
+    assert not _texts(emulator, s.volunteer, "Reminder")
+
+
+async def test_a_long_digest_comes_in_several_whole_messages(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene, clock: FakeClock
+) -> None:
+    s = scene
+    building = await bot.services.buildings.find("Building 5")
+    assert building is not None
+    for number in range(60):
+        request, _created = await bot.services.requests.create(
+            NewRequest(
+                building.id,
+                None,
+                None,
+                s.resident.id,
+                "water",
+                False,
+                None,
+                f"Leak number {number} <under> the sink & behind the washing machine, "
+                "water drips onto the floor of the flat below",
+            )
+        )
+        await bot.services.requests.update(request.id, assignee_id=s.volunteer.id)
+    await bot.settle()
+    await tick(bot, "send_digests")
+    await emulator.wait_for(
+        lambda: len(_texts(emulator, s.volunteer, "#60 ")) == 1, 10, "the last part"
+    )
+    parts = [m for m in emulator.messages(s.volunteer) if "Leak number" in m.content]
+    assert len(parts) >= 2
+    assert all(len(m.content) <= 4096 for m in parts)
+    assert parts[0].content.startswith("☀️ Your open requests (60)")
+    # Buttons once, under the last part; every request listed exactly once.
+    assert [m.reply_markup is not None for m in parts] == [False] * (len(parts) - 1) + [True]
+    listed = "\n".join(m.content for m in parts)
+    assert all(listed.count(f"#{n} ") == 1 for n in range(1, 61))
+    assert "<under> the sink & behind" in listed

@@ -215,6 +215,33 @@ async def test_summary_for_heads_with_chart_refusals_and_usage(
     await emulator.wait_for_message(s.resident, containing="only building heads")
 
 
+async def test_summary_in_the_group_keeps_private_reports_private(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene
+) -> None:
+    s = scene
+    secret = "Mould behind the wardrobe in my flat, please come quietly"
+    emulator.send_message(s.resident, s.resident, "/report")
+    kind = await emulator.wait_for_message(s.resident, containing="What kind of problem")
+    query = emulator.press_button(s.resident, kind, callback_data="pr:c:sanitation")
+    await emulator.wait_callback_answer(query)
+    await emulator.wait_for_message(s.resident, containing="Please describe the problem")
+    emulator.send_message(s.resident, s.resident, secret)
+    ask_photo = await emulator.wait_for_message(s.resident, containing="add a photo")
+    query = emulator.press_button(s.resident, ask_photo, button_text="Skip")
+    await emulator.wait_for_message(s.resident, containing="your request is filed")
+
+    emulator.send_message(s.head, s.group, "/summary week")
+    report = await emulator.wait_for_message(s.group, containing="Report for Building 5")
+    assert "#5 " in report.content
+    assert "(reported privately)" in report.content
+    assert "Mould" not in report.content
+    emulator.user_starts_bot(s.head)
+    await emulator.wait_for_message(s.head, containing="Welcome")
+    emulator.send_message(s.head, s.head, "/summary week")
+    private = await emulator.wait_for_message(s.head, containing="Report for Building 5")
+    assert "Mould behind the wardrobe" in private.content
+
+
 def _documents(emulator: BotApiEmulator, chat: SimUser | SimChat) -> dict[str, bytes]:
     return {
         m.document.filename or "": m.document.content
@@ -394,6 +421,13 @@ async def test_weekly_report_reaches_heads_who_started_the_bot_and_the_admin_cha
     assert len(sends) == 2
     assert isinstance(sends[0], UploadedFile)
     assert isinstance(sends[1], str)
+    # The same week's job again (as after a crash before its run was recorded): nothing twice.
+    await jobs[0].run(bot.application)
+    await bot.settle()
+    for chat in (s.head, s.admin_chat):
+        texts = [m for m in emulator.messages(chat) if "Report for Building 5" in m.content]
+        assert len(texts) == 1, chat
+    assert len([c for c in emulator.calls("sendPhoto") if "Building 5" in str(c.params)]) == 2
 
 
 async def test_a_weekly_report_missed_while_down_is_sent_once_at_start(
