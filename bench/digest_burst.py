@@ -26,6 +26,8 @@ from bot.sandbox import BotApiEmulator  # noqa: E402
 from storage.requests import NewRequest  # noqa: E402
 from tests.e2e.harness import running_bot, settings_for  # noqa: E402
 
+# Set up just before 09:00 in Shanghai, so the every-minute digest job cannot start early.
+BEFORE_NINE = datetime(2026, 11, 23, 0, 58, tzinfo=UTC)
 NINE_IN_SHANGHAI = datetime(2026, 11, 23, 1, 0, 30, tzinfo=UTC)
 
 
@@ -38,40 +40,54 @@ async def main(count: int) -> None:
             emulator.user_starts_bot(member)
         with tempfile.TemporaryDirectory() as folder:
             settings = settings_for(
-                emulator, Path(folder) / "c.db",
+                emulator,
+                Path(folder) / "c.db",
                 community={"quiet_hours": "off"},
                 # Production limits, not the generous ones the tests use.
                 telegram={"rate_limit": {"overall_per_second": 30, "group_per_minute": 20}},
                 buildings=[{"name": "B", "chats": [group.id]}],
             )
-            clock = FakeClock(NINE_IN_SHANGHAI)
+            clock = FakeClock(BEFORE_NINE)
             async with running_bot(emulator, settings, clock) as bot:
                 services = bot.services
                 building = await services.buildings.find("B")
                 assert building is not None
                 for member in staff:
                     await services.roles.assign(
-                        building.id, member.id, CommunityRole.STAFF, actor_id=None,
-                        categories={"*"}, level=StaffLevel.VOLUNTEER,
+                        building.id,
+                        member.id,
+                        CommunityRole.STAFF,
+                        actor_id=None,
+                        categories={"*"},
+                        level=StaffLevel.VOLUNTEER,
                     )
-                    request, _ = await services.requests.create(NewRequest(
-                        building.id, None, None, head.id, "water", False, None, "leak",
-                    ))
+                    request, _ = await services.requests.create(
+                        NewRequest(
+                            building.id,
+                            None,
+                            None,
+                            head.id,
+                            "water",
+                            False,
+                            None,
+                            "leak",
+                        )
+                    )
                     await services.requests.update(request.id, assignee_id=member.id)
                 await bot.settle(timeout=120)  # the staff's /start replies are out of the way
                 before = len(emulator.calls("sendMessage"))
+                clock.set(NINE_IN_SHANGHAI)
                 job = next(j for j in bot.application.job_queue.jobs() if j.name == "send_digests")
                 started = time.perf_counter()
                 await job.run(bot.application)
                 await emulator.wait_for(
-                    lambda: len(emulator.calls("sendMessage")) - before >= count, 600,
+                    lambda: len(emulator.calls("sendMessage")) - before >= count,
+                    600,
                     "every digest",
                 )
                 elapsed = time.perf_counter() - started
                 sends = sorted(c.time for c in emulator.calls("sendMessage")[before:])
-    peak = max(
-        sum(1 for t in sends if start <= t < start + 1.0) for start in sends
-    )
+    peak = max(sum(1 for t in sends if start <= t < start + 1.0) for start in sends)
     print(f"staff members:       {count}")
     print(f"digests sent:        {len(sends)}")
     print(f"burst took:          {elapsed:.1f} s")
