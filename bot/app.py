@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from telegram import (
     BotCommand,
+    BotCommandScopeAllChatAdministrators,
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     LinkPreviewOptions,
@@ -134,19 +135,22 @@ async def post_shutdown(application: CourtyardApplication) -> None:
 
 
 async def register_commands(application: CourtyardApplication) -> None:
-    """setMyCommands for private and group chats in both languages, plus a default."""
+    """setMyCommands for private chats, groups and group administrators, in both languages
+    plus a default."""
     bot = application.bot
     default_language = application.bot_data.services.settings.community.language
+    # Group administrators (who are building heads by default) also see the managing commands.
     scopes = (
-        (BotCommandScopeAllPrivateChats(), True),
-        (BotCommandScopeAllGroupChats(), False),
+        (BotCommandScopeAllPrivateChats(), True, False),
+        (BotCommandScopeAllGroupChats(), False, False),
+        (BotCommandScopeAllChatAdministrators(), False, True),
     )
-    for scope, private in scopes:
+    for scope, private, include_admin in scopes:
         for language_code in (*LANGUAGES, None):
             _ = translator(language_code or default_language)
             commands = [
                 BotCommand(command.name, _(command.description))
-                for command in commands_for(private=private, include_admin=False)
+                for command in commands_for(private=private, include_admin=include_admin)
             ]
             try:
                 await bot.set_my_commands(commands, scope=scope, language_code=language_code)

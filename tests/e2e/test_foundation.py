@@ -71,6 +71,12 @@ async def test_set_my_commands_for_private_and_groups_in_both_languages(
         assert [c["command"] for c in chinese] == [c["command"] for c in english]
         assert chinese != english
         assert emulator.commands(scope, None) == chinese  # the community default is zh
+    # Group administrators also get the managing commands; residents' menus stay short.
+    admins = {c["command"] for c in emulator.commands({"type": "all_chat_administrators"}, "en")}
+    members = {c["command"] for c in emulator.commands({"type": "all_group_chats"}, "en")}
+    assert admins > members
+    assert {"setup", "poll", "head", "staff", "summary"} <= admins - members
+    assert not {"export", "proxy", "forgetme"} & admins  # private-chat commands
 
 
 async def test_group_message_reaches_handlers_and_is_recorded(
