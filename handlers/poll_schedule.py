@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
+from enum import Enum
 from fractions import Fraction
 from typing import Any, cast
 
 from telegram import InlineKeyboardMarkup
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import JobQueue
 
 from bot.charts import bar_chart
@@ -260,29 +261,51 @@ def _result_json(result: PollResult) -> dict[str, Any]:
 
 
 CLOSE_RETRY_SECONDS = 60
+LOST_ACCESS_REASON = "the bot lost access to the group"
 
 
-async def _close_again_callback(context: CourtyardContext) -> None:
-    """A closing that had to wait (the deadline, or a head's "close now", already passed)."""
-    await close_poll(context, _job_poll_id(context))
+class Closing(Enum):
+    """What `close_poll` did."""
+
+    CLOSED = "closed"
+    WAITING = "waiting"  # Telegram did not answer; tried again in a minute
+    LOST_ACCESS = "lost_access"  # the bot is no longer in the group: cancelled
+    NOT_OPEN = "not_open"  # finished before (or meanwhile)
 
 
-async def close_poll(context: CourtyardContext, poll_id: int) -> bool:
+async def close_poll(
+    context: CourtyardContext, poll_id: int, *, followed_move: bool = False
+) -> Closing:
     """Count, store the outcome with its results message (queued durably), show the final
-    tally on the poll and post a chart. False when it must wait: already closed, or
-    Telegram could not give the member count the quorum needs (retried in a minute)."""
+    tally on the poll and post a chart. The turnout needs Telegram's member count: when
+    Telegram cannot give it now, closing waits a minute rather than guess the quorum."""
     services = context.services
     poll = await services.polls.get(poll_id)
     if poll is None or not poll.is_open:
-        return False
+        return Closing.NOT_OPEN
     try:
         result = await current_result(context, poll)
+    except ChatMigrated as exc:
+        if followed_move:
+            raise
+        await services.buildings.migrate_chat(poll.chat_id, exc.new_chat_id)
+        await services.polls.move_chat(poll.chat_id, exc.new_chat_id)
+        return await close_poll(context, poll_id, followed_move=True)
+    except (BadRequest, Forbidden) as exc:
+        # Removed from the group: nobody there can see a result, and waiting cannot help.
+        logger.warning("Cancelling #P%d: %s", poll_id, exc)
+        if not await services.polls.finish(
+            poll.id, PollStatus.CANCELLED, reason=LOST_ACCESS_REASON
+        ):
+            return Closing.NOT_OPEN
+        unschedule_poll(context, poll_id)
+        return Closing.LOST_ACCESS
     except TelegramError as exc:
         logger.warning("Cannot count #P%d yet (%s); trying again in a minute", poll_id, exc)
         job_queue(context).run_once(
-            _close_again_callback, when=CLOSE_RETRY_SECONDS, data=poll_id, name=_close_job(poll_id)
+            _close_job_callback, when=CLOSE_RETRY_SECONDS, data=poll_id, name=_close_job(poll_id)
         )
-        return False
+        return Closing.WAITING
     _ = await chat_translator(context, poll)
     results = OutgoingMessage(
         dedup_key=f"poll-results:{poll.id}",
@@ -293,7 +316,7 @@ async def close_poll(context: CourtyardContext, poll_id: int) -> bool:
     if not await services.polls.finish(
         poll.id, PollStatus.CLOSED, result=_result_json(result), announce=[results]
     ):
-        return False  # closed by someone else meanwhile
+        return Closing.NOT_OPEN  # closed by someone else meanwhile
     unschedule_poll(context, poll_id)
     await refresh_poll_message(context, poll_id)
     await deliver_outbox(context)
@@ -311,7 +334,7 @@ async def close_poll(context: CourtyardContext, poll_id: int) -> bool:
     except TelegramError as exc:
         # The numbers are in the results message; the picture is a courtesy.
         logger.warning("Could not post the chart of #P%d: %s", poll_id, exc)
-    return True
+    return Closing.CLOSED
 
 
 async def _reminder_job_callback(context: CourtyardContext) -> None:
@@ -338,7 +361,8 @@ async def send_reminder(
     tz = services.settings.community.timezone
     deadline = poll.closes_at.astimezone(tz).strftime("%m-%d %H:%M")
     _ = await chat_translator(context, poll)
-    key = f"poll-remind:{poll.id}:{hours}"
+    # The deadline is part of the key: after an extension the reminders are due again.
+    key = f"poll-remind:{poll.id}:{int(poll.closes_at.timestamp())}:{hours}"
     messages = [
         OutgoingMessage(
             dedup_key=f"{key}:group",

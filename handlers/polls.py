@@ -7,12 +7,13 @@ import re
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.domain.community import CommunityRole
 from bot.domain.flats import parse_flat
+from bot.domain.poll_ballots import latest_per_household
 from bot.domain.poll_errors import PollSyntaxError
 from bot.domain.poll_syntax import parse_poll_command
 from bot.i18n import Translator
@@ -32,6 +33,7 @@ from handlers.common import (
 )
 from handlers.paging import page_buttons, page_callback, turn_page
 from handlers.poll_schedule import (
+    Closing,
     close_poll,
     refresh_soon,
     render_poll,
@@ -72,7 +74,7 @@ async def poll(update: Update, context: CourtyardContext) -> None:
     args = context.args or []
     number = whole_number(args[0].lstrip("#").upper().removeprefix("P")) if args else None
     # `/poll 3` or `/poll 3 close` manages #P3; `/poll 3 flats still without heating?` asks.
-    if number is not None and (len(args) == 1 or args[1].lower() in MANAGE_VERBS):
+    if number is not None and _is_management(args):
         await manage_poll(update, context, building, number, _)
         return
     if not await may_start_polls(context, sender_id(update), building):
@@ -105,15 +107,33 @@ async def poll(update: Update, context: CourtyardContext) -> None:
         text_, keyboard = await render_poll(context, stored, _)
         try:
             sent = await context.bot.send_message(message.chat_id, text_, reply_markup=keyboard)
-        except TelegramError:
-            # Nobody can vote on a poll nobody sees: it must not stay open in the records.
+        except (BadRequest, Forbidden):
+            # Refused: nobody can vote on a poll nobody sees, so it must not stay open.
             await services.polls.finish(
                 stored.id, PollStatus.CANCELLED, reason="the poll could not be posted"
             )
             raise
+        except TelegramError:
+            # A timeout may hide a message that did arrive: keep the poll and its deadline.
+            if created:
+                await schedule_poll(context, stored.id)
+            raise
         await services.polls.set_message(stored.id, sent.message_id)
     if created:
         await schedule_poll(context, stored.id)
+
+
+def _is_management(args: list[str]) -> bool:
+    """`/poll 3`, `/poll 3 close`, `/poll 3 extend 24`, `/poll 3 cancel <reason>` — but not
+    a question that happens to start with a number, like `/poll 3 close the bike shed?`."""
+    if len(args) == 1:
+        return True
+    verb = args[1].lower()
+    if verb == "close":
+        return len(args) == 2
+    if verb == "extend":
+        return len(args) <= 3
+    return verb == "cancel"
 
 
 async def manage_poll(
@@ -150,9 +170,12 @@ async def manage_poll(
         await reply(update, _("Poll #P{number} is already finished.").format(number=number))
         return
     if verb == "close":
-        if await close_poll(context, stored.id):
+        # "Now" becomes the deadline: a restart before the closing finishes still closes it.
+        await services.polls.extend(stored.id, services.clock.now())
+        outcome = await close_poll(context, stored.id)
+        if outcome is Closing.CLOSED:
             await reply(update, _("Poll #P{number} is closed.").format(number=number))
-        elif (current := await services.polls.get(stored.id)) and current.is_open:
+        elif outcome is Closing.WAITING:
             await reply(
                 update,
                 _(
@@ -447,14 +470,10 @@ async def proxy(update: Update, context: CourtyardContext) -> None:
 async def _household_voted_itself(
     context: CourtyardContext, poll: Poll, household_id: int
 ) -> bool:
-    """Whether a current member of the household cast their own ballot in the poll."""
-    services = context.services
-    voters = [item.ballot.voter_id for item in await services.polls.ballots(poll.id)]
-    people = [voter for voter in voters if voter > 0]
-    if not people or poll.building_id is None:
-        return False
-    membership = await services.households.current_households(poll.building_id, people)
-    return household_id in membership.values()
+    """Whether the ballot that speaks for the household now is its own (not a proxy)."""
+    ballots = [item.ballot for item in await context.services.polls.ballots(poll.id)]
+    counted = latest_per_household(ballots, eligible_households={household_id})
+    return any(ballot.proxy_by is None for ballot in counted)
 
 
 def handlers() -> list[CourtyardHandler]:

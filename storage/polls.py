@@ -293,6 +293,12 @@ class PollRepository:
                 await enqueue(conn, message, self._clock.now())
             return True
 
+    async def move_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """Polls of a group that became a supergroup now live under its new id."""
+        await self._db.execute(
+            "UPDATE polls SET chat_id = ? WHERE chat_id = ?", (new_chat_id, old_chat_id)
+        )
+
     async def extend(self, poll_id: int, closes_at: datetime) -> bool:
         async with self._db.transaction() as conn:
             cursor = await conn.execute(

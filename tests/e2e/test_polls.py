@@ -284,6 +284,12 @@ async def test_a_question_may_start_with_a_number(
     emulator.send_message(s.head, s.group, "/poll 3 benches or 2 tables for the yard?")
     poll = await _poll_message(emulator, s, 1)
     assert "3 benches or 2 tables" in poll.content
+    emulator.send_message(s.head, s.group, "/poll 1 close the bike shed on Sundays?")
+    second = await _poll_message(emulator, s, 2)
+    assert "close the bike shed" in second.content
+    stored = await bot.services.polls.get(1)
+    assert stored is not None
+    assert stored.is_open
     emulator.send_message(s.head, s.group, "/poll 1 extend ²")
     await emulator.wait_for_message(s.group, containing="Usage: /poll 1 extend <hours>")
 
@@ -295,28 +301,47 @@ async def test_proxy_in_the_group_is_removed_and_redirected(
     emulator.promote(s.group, emulator.bot_user, by_user=s.head)
     command = emulator.send_message(s.head, s.group, "/proxy 1 3-502 1")
     await emulator.wait_for_message(s.group, containing="please use /proxy in a private chat")
-    assert command["message_id"] not in {m.message_id for m in emulator.messages(s.group)}
+    typed = next(m for m in emulator.history(s.group) if m.message_id == command["message_id"])
+    assert typed.deleted
 
 
 async def test_a_poll_that_cannot_be_posted_does_not_stay_open(
     emulator: BotApiEmulator, bot: RunningBot, scene: Scene
 ) -> None:
     s = scene
+    emulator.send_message(s.head, s.group, "/setup polls everyone")
+    await emulator.wait_for_message(s.group, containing="any resident may start")
     await bot.settle()
-    emulator.inject_fault("sendMessage", kind="bad_gateway", times=10, chat_id=s.group.id)
+    # Removed right after the command was sent: posting the poll gets a 403.
     emulator.send_message(s.head, s.group, "/poll Paint the door red?")
+    emulator.remove_bot_from_group(s.group, by_user=s.head)
     await bot.settle()
     stored = await bot.services.polls.get(1)
     assert stored is not None
     assert stored.status is PollStatus.CANCELLED
-    assert not [j for j in bot.application.job_queue.jobs() if j.name == "poll-close-1"]
+    assert not bot.application.job_queue.get_jobs_by_name("poll-close-1")
 
 
-async def test_closing_waits_for_the_member_count_and_results_survive_errors(
+async def test_a_poll_whose_posting_timed_out_keeps_its_deadline(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene
+) -> None:
+    s = scene
+    await bot.settle()
+    # A gateway error may hide a message that did arrive: the poll stays and will close.
+    emulator.inject_fault("sendMessage", kind="bad_gateway", times=1, chat_id=s.group.id)
+    emulator.send_message(s.head, s.group, "/poll Paint the door red?")
+    await bot.settle()
+    stored = await bot.services.polls.get(1)
+    assert stored is not None
+    assert stored.is_open
+    assert bot.application.job_queue.get_jobs_by_name("poll-close-1")
+
+
+async def test_closing_waits_for_the_member_count_across_a_restart(
     emulator: BotApiEmulator, bot: RunningBot, scene: Scene, clock: FakeClock
 ) -> None:
     s = scene
-    emulator.send_message(s.head, s.group, "/poll New intercom? --quorum 50%")
+    emulator.send_message(s.head, s.group, "/poll New intercom? --quorum 50% --hours 48")
     poll = await _poll_message(emulator, s, 1)
     await _vote(emulator, s.voters[0], poll, "For")
     await bot.settle()
@@ -327,21 +352,65 @@ async def test_closing_waits_for_the_member_count_and_results_survive_errors(
     stored = await bot.services.polls.get(1)
     assert stored is not None
     assert stored.is_open
-    retry = next(j for j in bot.application.job_queue.jobs() if j.name == "poll-close-1")
+    assert "Voting has closed" in await _vote(emulator, s.voters[1], poll, "For")
+    # The bot restarts before the minute is up; the head's "close" still holds.
+    settings = bot.services.settings
+    await bot.shutdown()
     emulator.clear_faults()
     # The results message hits a server error once: the outbox sends it again.
     emulator.inject_fault("sendMessage", kind="server_error", times=1, chat_id=s.group.id)
-    await retry.run(bot.application)
-    outbox = next(j for j in bot.application.job_queue.jobs() if j.name == "deliver_outbox")
-    for _attempt in range(20):
-        if [m for m in emulator.messages(s.group) if "Results of #P1" in m.content]:
-            break
-        clock.advance(timedelta(seconds=10))
-        await outbox.run(bot.application)
-    results = await emulator.wait_for_message(s.group, containing="Results of #P1")
+    async with running_bot(emulator, settings, clock) as restarted:
+        await restarted.settle()
+        outbox = next(
+            j for j in restarted.application.job_queue.jobs() if j.name == "deliver_outbox"
+        )
+        for _attempt in range(20):
+            if [m for m in emulator.messages(s.group) if "Results of #P1" in m.content]:
+                break
+            clock.advance(timedelta(seconds=10))
+            await outbox.run(restarted.application)
+        results = await emulator.wait_for_message(s.group, containing="Results of #P1")
     assert "Turnout: 1 of 7 people (14%)" in results.content
     assert "Quorum not reached" in results.content
     assert "Decision: NOT PASSED" in results.content
+    assert len([c for c in emulator.calls("sendMessage") if c.fault]) == 1
+
+
+async def test_a_poll_in_a_group_that_removed_the_bot_is_cancelled(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene, clock: FakeClock
+) -> None:
+    s = scene
+    emulator.send_message(s.head, s.group, "/poll New intercom? --hours 2")
+    poll = await _poll_message(emulator, s, 1)
+    await _vote(emulator, s.voters[0], poll, "For")
+    await bot.settle()
+    emulator.remove_bot_from_group(s.group, by_user=s.head)
+    await bot.settle()
+    clock.advance(timedelta(hours=2, seconds=1))
+    (closing,) = bot.application.job_queue.get_jobs_by_name("poll-close-1")
+    await closing.run(bot.application)
+    stored = await bot.services.polls.get(1)
+    assert stored is not None
+    assert stored.status is PollStatus.CANCELLED
+    assert not bot.application.job_queue.get_jobs_by_name("poll-close-1")
+
+
+async def test_reminders_come_again_after_an_extension(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene
+) -> None:
+    s = scene
+    emulator.send_message(s.head, s.group, "/poll Paint the door red? --hours 48")
+    await _poll_message(emulator, s, 1)
+    await bot.settle()
+    queue = bot.application.job_queue
+    (first,) = queue.get_jobs_by_name("poll-remind-1-24")
+    await first.run(bot.application)
+    await emulator.wait_for_message(s.group, containing="⏰ Poll #P1 closes")
+    emulator.send_message(s.head, s.group, "/poll 1 extend 48")
+    await emulator.wait_for_message(s.group, containing="now closes")
+    (second,) = queue.get_jobs_by_name("poll-remind-1-24")
+    await second.run(bot.application)
+    await emulator.wait_for_message(s.group, containing="⏰ Poll #P1 closes", count=2)
 
 
 async def test_choosing_several_long_options_gets_a_short_answer(
