@@ -23,6 +23,7 @@ logger = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(minutes=10)
 # Retries go on through long outages, but a reminder a day late helps nobody.
 GIVE_UP_AFTER = timedelta(hours=24)
+MAX_ROUNDS_PER_TICK = 5
 
 
 def backoff(attempts: int) -> timedelta:
@@ -37,11 +38,17 @@ async def deliver_outbox(context: CourtyardContext) -> None:
     if pacer.lock.locked():
         return
     async with pacer.lock:
-        for entry in await services.outbox.due():
-            if not pacer.may_send(entry.chat_id):
-                continue  # next tick
-            await pacer.wait_turn()
-            await _send(context, entry)
+        # A chat's next message becomes due once the one before it has left, so look again
+        # after each round (a few rounds: the rest waits for the next tick).
+        for _round in range(MAX_ROUNDS_PER_TICK):
+            ready = [e for e in await services.outbox.due() if pacer.may_send(e.chat_id)]
+            if not ready:
+                return
+            for entry in ready:
+                if not pacer.may_send(entry.chat_id):
+                    continue  # next round or tick
+                await pacer.wait_turn()
+                await _send(context, entry)
 
 
 async def _send(context: CourtyardContext, entry: OutboxEntry) -> None:

@@ -101,9 +101,13 @@ class OutboxRepository:
         return value is not None
 
     async def due(self, limit: int = 50) -> list[OutboxEntry]:
+        """Messages whose time has come, each only once every earlier message to the same
+        chat has left (a report in three parts never arrives as part 2, 3, 1)."""
         rows = await self._db.fetch_all(
-            "SELECT * FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL "
-            "AND next_attempt_at <= ? ORDER BY next_attempt_at, id LIMIT ?",
+            "SELECT * FROM outbox o WHERE o.sent_at IS NULL AND o.failed_at IS NULL "
+            "AND o.next_attempt_at <= ? AND NOT EXISTS (SELECT 1 FROM outbox e "
+            "WHERE e.chat_id = o.chat_id AND e.id < o.id AND e.sent_at IS NULL "
+            "AND e.failed_at IS NULL) ORDER BY o.next_attempt_at, o.id LIMIT ?",
             (to_timestamp(self._clock.now()), limit),
         )
         return [_entry(row) for row in rows]

@@ -323,4 +323,11 @@ MIGRATIONS_SQL: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "outbox: messages to one chat leave in the order they were written",
+        """
+        CREATE INDEX outbox_pending_by_chat ON outbox (chat_id, id) WHERE sent_at IS NULL
+            AND failed_at IS NULL;
+        """,
+    ),
 ]
