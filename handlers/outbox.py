@@ -38,6 +38,13 @@ async def deliver_outbox(context: CourtyardContext) -> None:
     if pacer.lock.locked():
         return
     async with pacer.lock:
+        expired = await services.outbox.expire(services.clock.now() - GIVE_UP_AFTER)
+        if expired:
+            logger.error(
+                "Gave up on %d outbox message(s) unsent for a day: %s",
+                len(expired),
+                ", ".join(expired[:10]),
+            )
         # A chat's next message becomes due once the one before it has left, so look again
         # after each round (a few rounds: the rest waits for the next tick).
         for _round in range(MAX_ROUNDS_PER_TICK):

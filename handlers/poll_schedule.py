@@ -209,17 +209,67 @@ async def schedule_poll(context: CourtyardContext, poll_id: int) -> None:
 def unschedule_poll(context: CourtyardContext, poll_id: int) -> None:
     for job in job_queue(context).jobs():
         if job.name and (
-            job.name == _close_job(poll_id) or job.name.startswith(f"poll-remind-{poll_id}-")
+            job.name in (_close_job(poll_id), _post_job(poll_id))
+            or job.name.startswith(f"poll-remind-{poll_id}-")
         ):
             job.schedule_removal()
 
 
 async def rebuild_poll_jobs(queue: JobQueue[Any], services: Services) -> int:
-    """At startup: wake-ups for every open poll (overdue closings run at once)."""
+    """At startup: wake-ups for every open poll (overdue closings run at once), and another
+    try for any poll whose message never got posted."""
     polls = await services.polls.open_polls()
     for poll in polls:
         schedule_jobs(queue, services, poll, after_restart=True)
+        if poll.message_id is None:
+            queue.run_once(_post_job_callback, when=0, data=poll.id, name=_post_job(poll.id))
     return len(polls)
+
+
+POST_RETRY_SECONDS = 60
+NOT_POSTED_REASON = "the poll could not be posted"
+
+
+def _post_job(poll_id: int) -> str:
+    return f"poll-post-{poll_id}"
+
+
+async def _post_job_callback(context: CourtyardContext) -> None:
+    await post_poll(context, _job_poll_id(context))
+
+
+async def post_poll(context: CourtyardContext, poll_id: int) -> None:
+    """Post the poll's message with its buttons. Refused (the bot may not write there): the
+    poll is cancelled. Telegram trouble: tried again every minute until the deadline (a
+    timeout may hide a message that did arrive; then the group sees the poll twice, and
+    both sets of buttons count)."""
+    services = context.services
+    poll = await services.polls.get(poll_id)
+    if poll is None or not poll.is_open or poll.message_id is not None:
+        return
+    _ = await chat_translator(context, poll)
+    text, keyboard = await render_poll(context, poll, _)
+    try:
+        sent = await context.bot.send_message(poll.chat_id, text, reply_markup=keyboard)
+    except (BadRequest, Forbidden) as exc:
+        logger.warning("Cancelling #P%d, which could not be posted: %s", poll_id, exc)
+        await _cancel_unposted(context, poll_id)
+    except TelegramError as exc:
+        if services.clock.now() + timedelta(seconds=POST_RETRY_SECONDS) >= poll.closes_at:
+            logger.warning("Cancelling #P%d, still not posted at its deadline: %s", poll_id, exc)
+            await _cancel_unposted(context, poll_id)
+            return
+        logger.warning("Could not post #P%d (%s); trying again in a minute", poll_id, exc)
+        job_queue(context).run_once(
+            _post_job_callback, when=POST_RETRY_SECONDS, data=poll_id, name=_post_job(poll_id)
+        )
+    else:
+        await services.polls.set_message(poll_id, sent.message_id)
+
+
+async def _cancel_unposted(context: CourtyardContext, poll_id: int) -> None:
+    await context.services.polls.finish(poll_id, PollStatus.CANCELLED, reason=NOT_POSTED_REASON)
+    unschedule_poll(context, poll_id)
 
 
 async def _close_job_callback(context: CourtyardContext) -> None:
@@ -273,6 +323,18 @@ class Closing(Enum):
     NOT_OPEN = "not_open"  # finished before (or meanwhile)
 
 
+def _close_later(context: CourtyardContext, poll_id: int, error: TelegramError) -> Closing:
+    """One retry a minute from now (replacing any other wake-up, so retries never pile up)."""
+    logger.warning("Cannot count #P%d yet (%s); trying again in a minute", poll_id, error)
+    queue = job_queue(context)
+    for job in queue.get_jobs_by_name(_close_job(poll_id)):
+        job.schedule_removal()
+    queue.run_once(
+        _close_job_callback, when=CLOSE_RETRY_SECONDS, data=poll_id, name=_close_job(poll_id)
+    )
+    return Closing.WAITING
+
+
 async def close_poll(
     context: CourtyardContext, poll_id: int, *, followed_move: bool = False
 ) -> Closing:
@@ -287,7 +349,7 @@ async def close_poll(
         result = await current_result(context, poll)
     except ChatMigrated as exc:
         if followed_move:
-            raise
+            return _close_later(context, poll_id, exc)
         await services.buildings.migrate_chat(poll.chat_id, exc.new_chat_id)
         await services.polls.move_chat(poll.chat_id, exc.new_chat_id)
         return await close_poll(context, poll_id, followed_move=True)
@@ -301,11 +363,7 @@ async def close_poll(
         unschedule_poll(context, poll_id)
         return Closing.LOST_ACCESS
     except TelegramError as exc:
-        logger.warning("Cannot count #P%d yet (%s); trying again in a minute", poll_id, exc)
-        job_queue(context).run_once(
-            _close_job_callback, when=CLOSE_RETRY_SECONDS, data=poll_id, name=_close_job(poll_id)
-        )
-        return Closing.WAITING
+        return _close_later(context, poll_id, exc)
     _ = await chat_translator(context, poll)
     results = OutgoingMessage(
         dedup_key=f"poll-results:{poll.id}",

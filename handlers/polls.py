@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import Forbidden
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import CourtyardContext, CourtyardHandler
@@ -35,6 +35,7 @@ from handlers.paging import page_buttons, page_callback, turn_page
 from handlers.poll_schedule import (
     Closing,
     close_poll,
+    post_poll,
     refresh_soon,
     render_poll,
     schedule_poll,
@@ -103,24 +104,10 @@ async def poll(update: Update, context: CourtyardContext) -> None:
         source_message_id=message.message_id,
         creator_id=sender_id(update),
     )
-    if stored.message_id is None:
-        text_, keyboard = await render_poll(context, stored, _)
-        try:
-            sent = await context.bot.send_message(message.chat_id, text_, reply_markup=keyboard)
-        except (BadRequest, Forbidden):
-            # Refused: nobody can vote on a poll nobody sees, so it must not stay open.
-            await services.polls.finish(
-                stored.id, PollStatus.CANCELLED, reason="the poll could not be posted"
-            )
-            raise
-        except TelegramError:
-            # A timeout may hide a message that did arrive: keep the poll and its deadline.
-            if created:
-                await schedule_poll(context, stored.id)
-            raise
-        await services.polls.set_message(stored.id, sent.message_id)
     if created:
         await schedule_poll(context, stored.id)
+    if stored.message_id is None:
+        await post_poll(context, stored.id)
 
 
 def _is_management(args: list[str]) -> bool:
@@ -133,7 +120,8 @@ def _is_management(args: list[str]) -> bool:
         return len(args) == 2
     if verb == "extend":
         return len(args) <= 3
-    return verb == "cancel"
+    # `/poll 2 cancel the cleaning contract? | yes | no` is a new question, not a reason.
+    return verb == "cancel" and not any("|" in arg for arg in args)
 
 
 async def manage_poll(

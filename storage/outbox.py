@@ -112,6 +112,24 @@ class OutboxRepository:
         )
         return [_entry(row) for row in rows]
 
+    async def expire(self, written_before: datetime) -> list[str]:
+        """Give up on unsent messages written before `written_before`; their keys."""
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                "SELECT dedup_key FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL "
+                "AND created_at < ?",
+                (to_timestamp(written_before),),
+            ) as cursor:
+                keys = [str(row[0]) for row in await cursor.fetchall()]
+            if keys:
+                await conn.execute(
+                    "UPDATE outbox SET failed_at = ?, last_error = coalesce(last_error, '') "
+                    "|| ' (expired)' WHERE sent_at IS NULL AND failed_at IS NULL "
+                    "AND created_at < ?",
+                    (to_timestamp(self._clock.now()), to_timestamp(written_before)),
+                )
+            return keys
+
     async def pending_count(self) -> int:
         return int(
             await self._db.fetch_value(

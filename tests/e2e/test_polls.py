@@ -287,6 +287,9 @@ async def test_a_question_may_start_with_a_number(
     emulator.send_message(s.head, s.group, "/poll 1 close the bike shed on Sundays?")
     second = await _poll_message(emulator, s, 2)
     assert "close the bike shed" in second.content
+    emulator.send_message(s.head, s.group, "/poll 1 cancel the cleaning contract? | yes | no")
+    third = await _poll_message(emulator, s, 3)
+    assert "cancel the cleaning contract?" in third.content
     stored = await bot.services.polls.get(1)
     assert stored is not None
     assert stored.is_open
@@ -334,7 +337,16 @@ async def test_a_poll_whose_posting_timed_out_keeps_its_deadline(
     stored = await bot.services.polls.get(1)
     assert stored is not None
     assert stored.is_open
+    assert stored.message_id is None
     assert bot.application.job_queue.get_jobs_by_name("poll-close-1")
+    # A minute later it is posted after all.
+    (again,) = bot.application.job_queue.get_jobs_by_name("poll-post-1")
+    await again.run(bot.application)
+    poll = await _poll_message(emulator, s, 1)
+    stored = await bot.services.polls.get(1)
+    assert stored is not None
+    assert stored.message_id == poll.message_id
+    assert "You voted For" in await _vote(emulator, s.voters[0], poll, "For")
 
 
 async def test_closing_waits_for_the_member_count_across_a_restart(

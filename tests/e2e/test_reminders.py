@@ -414,21 +414,32 @@ async def test_outbox_gives_up_after_a_day_of_failures(
 ) -> None:
     s = scene
     await bot.settle()
-    await bot.services.outbox.add([OutgoingMessage("doomed", s.volunteer.id, "Reminder")])
+    # Two messages to one chat: the second waits behind the first, and expires with it.
+    await bot.services.outbox.add(
+        [
+            OutgoingMessage("doomed", s.volunteer.id, "Reminder"),
+            OutgoingMessage("behind", s.volunteer.id, "Escalated to you"),
+        ]
+    )
     emulator.inject_fault("sendMessage", kind="server_error", times=100, chat_id=s.volunteer.id)
-    for advance, still_pending in ((0, 1), (23, 1), (1.1, 0)):
+    for advance, still_pending in ((0, 2), (23, 2), (1.1, 0)):
         clock.advance(timedelta(hours=advance))
         await asyncio.sleep(1.05)  # private chats are paced at about one message a second
         await tick(bot, "deliver_outbox")
         assert await bot.services.outbox.pending_count() == still_pending
     with sqlite3.connect(s.database) as conn:
-        failed = conn.execute(
-            "SELECT attempts, last_error FROM outbox WHERE dedup_key = 'doomed' "
-            "AND failed_at IS NOT NULL"
-        ).fetchone()
-    assert failed is not None
-    assert failed[0] == 3
+        failed = dict(
+            conn.execute(
+                "SELECT dedup_key, attempts FROM outbox WHERE failed_at IS NOT NULL "
+                "AND last_error LIKE '%(expired)'"
+            ).fetchall()
+        )
+    assert failed == {"doomed": 2, "behind": 0}
+    emulator.clear_faults()
+    await asyncio.sleep(1.05)
+    await tick(bot, "deliver_outbox")
     assert not _texts(emulator, s.volunteer, "Reminder")
+    assert not _texts(emulator, s.volunteer, "Escalated to you")
 
 
 async def test_a_long_digest_comes_in_several_whole_messages(
