@@ -33,6 +33,8 @@ from handlers.request_jobs import AUTO_CLOSE_INTERVAL, close_unrated
 logger = logging.getLogger(__name__)
 
 INBOX_RETENTION = timedelta(days=3)
+# Long enough for every dedup key that matters (a digest's day, a report's week) to hold.
+OUTBOX_RETENTION = timedelta(days=30)
 
 
 def build_application(services: Services) -> CourtyardApplication:
@@ -99,7 +101,7 @@ async def post_init(application: CourtyardApplication) -> None:
         if reopened:
             logger.info("Rescheduled %d open polls", reopened)
         application.job_queue.run_repeating(
-            prune_inbox, interval=timedelta(hours=6), first=timedelta(minutes=1)
+            prune_stored_messages, interval=timedelta(hours=6), first=timedelta(minutes=1)
         )
         # Reminders, escalations and digests are derived from the database at every tick, so
         # whatever fell due while the bot was down goes out (once) on the first one.
@@ -161,8 +163,14 @@ async def register_commands(application: CourtyardApplication) -> None:
                 )
 
 
-async def prune_inbox(context: CourtyardContext) -> None:
-    """Forget handled updates after a few days (they contain message texts)."""
-    removed = await context.services.inbox.prune(INBOX_RETENTION)
+async def prune_stored_messages(context: CourtyardContext) -> None:
+    """Forget handled updates after a few days and delivered (or abandoned) outgoing
+    messages after a month: both hold message texts."""
+    services = context.services
+    removed = await services.inbox.prune(INBOX_RETENTION)
     if removed:
         logger.info("Pruned %d handled updates from the inbox", removed)
+    cutoff = services.clock.now() - OUTBOX_RETENTION
+    removed = await services.outbox.prune(cutoff)
+    if removed:
+        logger.info("Pruned %d finished messages from the outbox", removed)

@@ -67,12 +67,21 @@ async def _send(context: CourtyardContext, entry: OutboxEntry) -> None:
         else None
     )
     try:
-        await context.bot.send_message(
-            entry.chat_id,
-            entry.text,
-            reply_markup=markup,
-            reply_to_message_id=entry.reply_to_message_id,
-        )
+        if entry.photo is not None:
+            await context.bot.send_photo(
+                entry.chat_id,
+                entry.photo,
+                caption=entry.text or None,
+                reply_markup=markup,
+                reply_to_message_id=entry.reply_to_message_id,
+            )
+        else:
+            await context.bot.send_message(
+                entry.chat_id,
+                entry.text,
+                reply_markup=markup,
+                reply_to_message_id=entry.reply_to_message_id,
+            )
     except ChatMigrated as exc:
         # The group became a supergroup: move the chat's link and everything queued for it.
         await services.buildings.migrate_chat(entry.chat_id, exc.new_chat_id)

@@ -365,19 +365,6 @@ async def close_poll(
     except TelegramError as exc:
         return _close_later(context, poll_id, exc)
     _ = await chat_translator(context, poll)
-    results = OutgoingMessage(
-        dedup_key=f"poll-results:{poll.id}",
-        chat_id=poll.chat_id,
-        text=result_text(_, poll, result),
-        reply_to_message_id=poll.message_id,
-    )
-    if not await services.polls.finish(
-        poll.id, PollStatus.CLOSED, result=_result_json(result), announce=[results]
-    ):
-        return Closing.NOT_OPEN  # closed by someone else meanwhile
-    unschedule_poll(context, poll_id)
-    await refresh_poll_message(context, poll_id)
-    await deliver_outbox(context)
     winners = result.winners or ((0,) if result.passed else ())
     chart = await asyncio.to_thread(
         bar_chart,
@@ -385,13 +372,29 @@ async def close_poll(
         [str(i + 1) for i in range(len(poll.options))],
         highlight=winners,
     )
-    try:
-        await context.bot.send_photo(
-            poll.chat_id, chart, caption=f"#P{poll.id}", reply_to_message_id=poll.message_id
-        )
-    except TelegramError as exc:
-        # The numbers are in the results message; the picture is a courtesy.
-        logger.warning("Could not post the chart of #P%d: %s", poll_id, exc)
+    # The words, then the picture: queued with the outcome, sent in this order.
+    announce = [
+        OutgoingMessage(
+            dedup_key=f"poll-results:{poll.id}",
+            chat_id=poll.chat_id,
+            text=result_text(_, poll, result),
+            reply_to_message_id=poll.message_id,
+        ),
+        OutgoingMessage(
+            dedup_key=f"poll-chart:{poll.id}",
+            chat_id=poll.chat_id,
+            text=f"#P{poll.id}",
+            reply_to_message_id=poll.message_id,
+            photo=chart,
+        ),
+    ]
+    if not await services.polls.finish(
+        poll.id, PollStatus.CLOSED, result=_result_json(result), announce=announce
+    ):
+        return Closing.NOT_OPEN  # closed by someone else meanwhile
+    unschedule_poll(context, poll_id)
+    await refresh_poll_message(context, poll_id)
+    await deliver_outbox(context)
     return Closing.CLOSED
 
 

@@ -19,8 +19,7 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update, helpers
-from telegram.error import Forbidden, TelegramError
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, helpers
 from telegram.ext import CommandHandler, JobQueue
 
 import bot.charts  # noqa: F401 - selects the headless matplotlib backend before pyplot
@@ -287,61 +286,27 @@ async def summary(update: Update, context: CourtyardContext) -> None:
 # -- the weekly report ------------------------------------------------------------------------
 
 
-@dataclass
-class _Chart:
-    """The chart bytes, then the file id Telegram gave them (so they upload only once)."""
-
-    content: bytes
-    file_id: str | None = None
-
-    @property
-    def photo(self) -> bytes | str:
-        return self.file_id or self.content
-
-    def remember(self, message: Message) -> None:
-        if self.file_id is None and message.photo:
-            self.file_id = message.photo[-1].file_id
-
-
 def _report_messages(
     context: CourtyardContext,
     chat_id: int,
     _: Translator,
     building: Building,
     report: BuildingReport,
+    chart: bytes | None,
 ) -> list[OutgoingMessage]:
-    """The report for one recipient, keyed by building, week and recipient so a second run
-    of the job (after a crash or restart) queues nothing twice."""
+    """The report for one recipient, then its chart, keyed by building, week and recipient
+    so a second run of the job (after a crash or restart) queues nothing twice."""
     tz = zone_of(context.services, building)
     # Heads in private, or the community's admin chat: both may read every request.
     chunks = chunk_lines(report_lines(_, building, report, tz, in_group=False))
-    week = report.period_end.astimezone(tz).date().isoformat()
-    return [
-        OutgoingMessage(f"weekly:{building.id}:{week}:{chat_id}:{index}", chat_id, chunk)
-        for index, chunk in enumerate(chunks)
+    key = f"weekly:{building.id}:{report.period_end.astimezone(tz).date().isoformat()}:{chat_id}"
+    messages = [
+        OutgoingMessage(f"{key}:{index}", chat_id, chunk) for index, chunk in enumerate(chunks)
     ]
-
-
-async def _send_chart(
-    context: CourtyardContext, chat_id: int, _: Translator, building: Building, chart: _Chart
-) -> None:
-    """The picture after the words; the words are in the outbox, so a lost picture is
-    only a lost picture."""
-    if chat_id > 0:
-        person = await context.services.people.get(chat_id)
-        if person is None or person.blocked_bot:
-            return  # the words already met a 403
-    try:
-        message = await context.bot.send_photo(
-            chat_id, chart.photo, caption=chart_caption(_, building)
-        )
-    except Forbidden:
-        if chat_id > 0:
-            await context.services.people.mark_blocked(chat_id)
-    except TelegramError as exc:
-        logger.warning("Weekly chart of %s to %s failed: %s", building.id, chat_id, exc)
-    else:
-        chart.remember(message)
+    if chart is not None:
+        caption = chart_caption(_, building)
+        messages.append(OutgoingMessage(f"{key}:chart", chat_id, caption, photo=chart))
+    return messages
 
 
 async def _person_translator(context: CourtyardContext, person_id: int) -> Translator | None:
@@ -363,7 +328,6 @@ async def send_weekly_reports(context: CourtyardContext) -> None:
     services = context.services
     now = services.clock.now()
     admin_chat = services.settings.community.admin_chat_id
-    charts: list[tuple[int, Translator, Building, _Chart]] = []
     for building in await services.buildings.all():
         start, end = previous_days(now, zone_of(services, building), 7)
         report = await build_report(services, building, start, end)
@@ -376,16 +340,13 @@ async def send_weekly_reports(context: CourtyardContext) -> None:
                 recipients.append((head, language))
         if admin_chat is not None:
             recipients.append((admin_chat, await _chat_translator(context, admin_chat)))
-        content = await chart_of(report)
-        chart = None if content is None else _Chart(content)
+        chart = await chart_of(report)
         for chat_id, language in recipients:
-            messages = _report_messages(context, chat_id, language, building, report)
-            if await services.outbox.add(messages) and chart is not None:
-                charts.append((chat_id, language, building, chart))
+            await services.outbox.add(
+                _report_messages(context, chat_id, language, building, report, chart)
+            )
     await services.state.set(LAST_WEEKLY_REPORT, now.isoformat())
     await deliver_outbox(context)
-    for chat_id, language, building, chart in charts:
-        await _send_chart(context, chat_id, language, building, chart)
 
 
 def schedule_weekly_report(

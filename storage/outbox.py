@@ -25,6 +25,7 @@ class OutgoingMessage:
     reply_to_message_id: int | None = None
     fallback_chat_id: int | None = None
     fallback_text: str | None = None
+    photo: bytes | None = None  # a picture, with `text` as its caption
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class OutboxEntry:
     fallback_text: str | None
     attempts: int
     created_at: datetime
+    photo: bytes | None = None
 
 
 def _entry(row: sqlite3.Row) -> OutboxEntry:
@@ -55,6 +57,7 @@ def _entry(row: sqlite3.Row) -> OutboxEntry:
         fallback_text=row["fallback_text"],
         attempts=int(row["attempts"]),
         created_at=from_timestamp(int(row["created_at"])),
+        photo=None if row["photo"] is None else bytes(row["photo"]),
     )
 
 
@@ -62,8 +65,8 @@ async def enqueue(conn: aiosqlite.Connection, message: OutgoingMessage, now: dat
     """Add a message inside the caller's transaction; False if its key was queued before."""
     cursor = await conn.execute(
         "INSERT INTO outbox (dedup_key, chat_id, text, reply_markup, reply_to_message_id, "
-        "fallback_chat_id, fallback_text, created_at, next_attempt_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING",
+        "fallback_chat_id, fallback_text, created_at, next_attempt_at, photo) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING",
         (
             message.dedup_key,
             message.chat_id,
@@ -74,6 +77,7 @@ async def enqueue(conn: aiosqlite.Connection, message: OutgoingMessage, now: dat
             message.fallback_text,
             to_timestamp(now),
             to_timestamp(now),
+            message.photo,
         ),
     )
     return cursor.rowcount == 1
@@ -129,6 +133,15 @@ class OutboxRepository:
                     (to_timestamp(self._clock.now()), to_timestamp(written_before)),
                 )
             return keys
+
+    async def prune(self, finished_before: datetime) -> int:
+        """Delete messages sent or given up on before `finished_before`; how many."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "DELETE FROM outbox WHERE coalesce(sent_at, failed_at) < ?",
+                (to_timestamp(finished_before),),
+            )
+            return cursor.rowcount
 
     async def pending_count(self) -> int:
         return int(

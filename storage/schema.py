@@ -330,4 +330,10 @@ MIGRATIONS_SQL: list[tuple[str, str]] = [
             AND failed_at IS NULL;
         """,
     ),
+    (
+        "outbox: charts travel with their reports, in order",
+        """
+        ALTER TABLE outbox ADD COLUMN photo BLOB;  -- PNG bytes; then `text` is its caption
+        """,
+    ),
 ]

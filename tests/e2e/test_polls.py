@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -372,7 +373,7 @@ async def test_closing_waits_for_the_member_count_across_a_restart(
     # The results message hits a server error once: the outbox sends it again.
     emulator.inject_fault("sendMessage", kind="server_error", times=1, chat_id=s.group.id)
     async with running_bot(emulator, settings, clock) as restarted:
-        await restarted.settle()
+        await emulator.wait_for(lambda: "Closed" in poll.content, 10, "closed at start-up")
         outbox = next(
             j for j in restarted.application.job_queue.jobs() if j.name == "deliver_outbox"
         )
@@ -381,6 +382,7 @@ async def test_closing_waits_for_the_member_count_across_a_restart(
                 break
             clock.advance(timedelta(seconds=10))
             await outbox.run(restarted.application)
+            await asyncio.sleep(0.2)  # a running periodic delivery may hold the queue
         results = await emulator.wait_for_message(s.group, containing="Results of #P1")
     assert "Turnout: 1 of 7 people (14%)" in results.content
     assert "Quorum not reached" in results.content
