@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 from bot.context import CourtyardContext
 from bot.i18n import translator
 from bot.logging_setup import redact
+from bot.transient import is_transient
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,18 @@ async def report_error(update: object, context: CourtyardContext) -> None:
     error = context.error
     settings = context.services.settings
     secrets = [settings.telegram.token]
+    if (
+        isinstance(update, Update)
+        and is_transient(error)
+        and context.services.transient.note(update.update_id)
+    ):
+        # Telegram had a bad moment: the dispatcher handles the update again shortly.
+        logger.warning(
+            "Telegram error while handling %s (%s); it will be handled again",
+            describe_update(update),
+            redact(str(error), secrets),
+        )
+        return
     logger.error("Error while handling %s", describe_update(update), exc_info=error)
     admin_chat = settings.community.admin_chat_id
     if admin_chat is None or error is None:

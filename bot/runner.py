@@ -23,6 +23,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 
 from bot.context import CourtyardApplication
 from bot.services import Services
+from bot.transient import TransientFailures
 from storage.inbox import StoredUpdate, UpdateInbox
 
 logger = logging.getLogger(__name__)
@@ -70,10 +71,12 @@ class UpdateDispatcher:
         process: Callable[[Update], Awaitable[None]],
         inbox: UpdateInbox,
         *,
+        transient: TransientFailures | None = None,
         concurrency: int = 8,
     ) -> None:
         self._process = process
         self._inbox = inbox
+        self._transient = transient or TransientFailures()
         self._slots = asyncio.Semaphore(concurrency)
         self._queues: dict[int, deque[Update]] = {}
         self._workers: dict[int, asyncio.Task[None]] = {}
@@ -93,21 +96,38 @@ class UpdateDispatcher:
         queue = self._queues[key]
         try:
             while queue:
-                async with self._slots:
-                    await self._handle(queue[0])
+                update = queue[0]
+                for delay in (*self._transient.delays, None):
+                    async with self._slots:
+                        failed = await self._handle(update)
+                    if not failed:
+                        break
+                    if delay is None:
+                        logger.error(
+                            "Update %s still failed after %d tries; giving up",
+                            update.update_id,
+                            len(self._transient.delays) + 1,
+                        )
+                        break
+                    # The chat's later updates wait: they may depend on this one.
+                    await asyncio.sleep(delay)
+                await self._inbox.mark_handled(update.update_id)
+                self._transient.forget(update.update_id)
                 queue.popleft()
         finally:
             del self._queues[key]
             del self._workers[key]
 
-    async def _handle(self, update: Update) -> None:
+    async def _handle(self, update: Update) -> bool:
+        """Process the update; True if it failed for a passing reason (worth another try)."""
         try:
             await self._process(update)
         except Exception:
             # Application.process_update routes handler errors to the error handler;
             # anything reaching here is a bug in the plumbing, not worth a retry loop.
             logger.exception("Update %s could not be processed", update.update_id)
-        await self._inbox.mark_handled(update.update_id)
+            return False
+        return self._transient.take(update.update_id)
 
     async def drain(self) -> None:
         """Wait until every submitted update has been handled."""
@@ -121,7 +141,9 @@ class CourtyardRunner:
     def __init__(self, application: CourtyardApplication, services: Services) -> None:
         self.application = application
         self.services = services
-        self.dispatcher = UpdateDispatcher(application.process_update, services.inbox)
+        self.dispatcher = UpdateDispatcher(
+            application.process_update, services.inbox, transient=services.transient
+        )
         self.ready = asyncio.Event()
 
     async def run(self, stop: asyncio.Event) -> None:

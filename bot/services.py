@@ -9,6 +9,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.domain.sla import SlaPolicy
 from bot.pacing import OutboxPacer
+from bot.transient import TransientFailures
 from storage.buildings import BuildingRepository
 from storage.chats import ChatRepository
 from storage.conversations import ConversationRepository
@@ -49,6 +50,7 @@ class Services:
     state: StateRepository
     access: AccessControl
     pacer: OutboxPacer = field(default_factory=OutboxPacer)
+    transient: TransientFailures = field(default_factory=TransientFailures)
     # The SLA policy with per-building overrides keyed by building id (set at start-up).
     sla: SlaPolicy = field(default_factory=SlaPolicy)
 

@@ -11,6 +11,12 @@ from bot.sandbox import BotApiEmulator
 from tests.e2e.harness import RunningBot, running_bot, settings_for
 
 
+@pytest.fixture(autouse=True)
+def quick_update_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Handle an update that met a Telegram error again after moments, not seconds."""
+    monkeypatch.setattr("bot.transient.RETRY_DELAYS", (0.1, 0.3))
+
+
 @pytest.fixture
 async def emulator() -> AsyncIterator[BotApiEmulator]:
     """A started Bot API emulator on an ephemeral port, stopped after the test."""

@@ -121,12 +121,37 @@ async def test_errors_are_reported_to_the_admin_chat_without_the_token(
         tmp_path / "c.db",
         community={"admins": [admin.id], "admin_chat_id": admin.id},
     )
-    emulator.inject_fault("sendMessage", kind="server_error", times=1, chat_id=admin.id)
+    # Three 500s in a row: the first try and both retries of the reply to /start fail.
+    emulator.inject_fault("sendMessage", kind="server_error", times=3, chat_id=admin.id)
     async with running_bot(emulator, settings):
         report = await emulator.wait_for_message(admin, containing="⚠️")
         assert "NetworkError" in report.content or "Error" in report.content
         assert emulator.token not in report.content
         assert emulator.token.split(":")[1] not in report.content
+
+
+async def test_a_passing_telegram_error_is_retried_not_reported(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    admin = emulator.create_user("Admin", language_code="en")
+    resident = emulator.create_user("Rita", language_code="en")
+    emulator.user_starts_bot(admin)
+    settings = settings_for(
+        emulator,
+        tmp_path / "c.db",
+        community={"language": "en", "admins": [admin.id], "admin_chat_id": admin.id},
+    )
+    async with running_bot(emulator, settings) as bot:
+        await emulator.wait_for_message(admin, containing="Welcome")
+        emulator.inject_fault("sendMessage", kind="bad_gateway", times=1, chat_id=resident.id)
+        emulator.user_starts_bot(resident)
+        await emulator.wait_for_message(resident, containing="Welcome")
+        await bot.settle()
+    attempts = [
+        c for c in emulator.calls("sendMessage") if str(c.params["chat_id"]) == str(resident.id)
+    ]
+    assert [c.fault for c in attempts] == ["bad_gateway", None]
+    assert not [m for m in emulator.messages(admin) if "⚠️" in m.content]
 
 
 async def test_webhook_mode_stores_then_answers(emulator: BotApiEmulator, tmp_path: Path) -> None:
