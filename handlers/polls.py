@@ -13,7 +13,6 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.domain.community import CommunityRole
 from bot.domain.flats import parse_flat
-from bot.domain.poll_ballots import latest_per_household
 from bot.domain.poll_errors import PollSyntaxError
 from bot.domain.poll_syntax import parse_poll_command
 from bot.i18n import Translator
@@ -432,7 +431,10 @@ async def proxy(update: Update, context: CourtyardContext) -> None:
     if not 0 <= option < len(stored.options) or stored.multi:
         await reply(update, usage)
         return
-    if await _household_voted_itself(context, stored, household_id):
+    # A proxy ballot stands for the household itself; its voter id cannot clash with a person.
+    if not await services.polls.vote_by_proxy(
+        stored.id, household_id, option, proxy_by=sender_id(update)
+    ):
         await reply(
             update,
             _(
@@ -440,10 +442,6 @@ async def proxy(update: Update, context: CourtyardContext) -> None:
             ).format(flat=escape(flat.label), number=stored.id),
         )
         return
-    # A proxy ballot stands for the household itself; its voter id cannot clash with a person.
-    await services.polls.vote(
-        stored.id, -household_id, household_id, frozenset({option}), proxy_by=sender_id(update)
-    )
     await refresh_soon(context, stored.id)
     await reply(
         update,
@@ -453,15 +451,6 @@ async def proxy(update: Update, context: CourtyardContext) -> None:
             number=stored.id,
         ),
     )
-
-
-async def _household_voted_itself(
-    context: CourtyardContext, poll: Poll, household_id: int
-) -> bool:
-    """Whether the ballot that speaks for the household now is its own (not a proxy)."""
-    ballots = [item.ballot for item in await context.services.polls.ballots(poll.id)]
-    counted = latest_per_household(ballots, eligible_households={household_id})
-    return any(ballot.proxy_by is None for ballot in counted)
 
 
 def handlers() -> list[CourtyardHandler]:

@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from bot.clock import Clock, from_timestamp, to_timestamp
+from bot.domain.poll_ballots import latest_per_household
 from bot.domain.poll_rules import (
     CountQuorum,
     DefaultOption,
@@ -133,6 +134,16 @@ class StoredBallot:
     voter_name: str | None
 
 
+def _ballot(row: sqlite3.Row) -> Ballot:
+    return Ballot(
+        voter_id=int(row["voter_id"]),
+        household_id=row["household_id"],
+        choices=frozenset(json.loads(row["choices"])),
+        cast_at=datetime.fromtimestamp(int(row["cast_at_us"]) / 1_000_000, UTC),
+        proxy_by=row["proxy_by"],
+    )
+
+
 class PollRepository:
     """Reads and writes `polls` and `poll_votes`."""
 
@@ -237,6 +248,41 @@ class PollRepository:
                 ),
             )
 
+    async def vote_by_proxy(
+        self, poll_id: int, household_id: int, choice: int, *, proxy_by: int
+    ) -> bool:
+        """Record a head's vote for a household (its voter id is minus the household id);
+        False, recording nothing, when the ballot that speaks for the household is its own.
+        Checked and written in one transaction, so a member's vote cannot slip between."""
+        now = self._clock.now()
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                "SELECT voter_id, household_id, choices, cast_at_us, proxy_by FROM poll_votes "
+                "WHERE poll_id = ?",
+                (poll_id,),
+            ) as cursor:
+                rows = await cursor.fetchall()
+            counted = latest_per_household(
+                [_ballot(row) for row in rows], eligible_households={household_id}
+            )
+            if any(ballot.proxy_by is None for ballot in counted):
+                return False
+            await conn.execute(
+                "INSERT INTO poll_votes (poll_id, voter_id, household_id, choices, cast_at_us, "
+                "proxy_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (poll_id, voter_id) DO UPDATE "
+                "SET household_id = excluded.household_id, choices = excluded.choices, "
+                "cast_at_us = excluded.cast_at_us, proxy_by = excluded.proxy_by",
+                (
+                    poll_id,
+                    -household_id,
+                    household_id,
+                    json.dumps([choice]),
+                    int(now.timestamp() * 1_000_000),
+                    proxy_by,
+                ),
+            )
+            return True
+
     async def ballot_of(self, poll_id: int, voter_id: int) -> frozenset[int]:
         value = await self._db.fetch_value(
             "SELECT choices FROM poll_votes WHERE poll_id = ? AND voter_id = ?",
@@ -252,14 +298,7 @@ class PollRepository:
         )
         return [
             StoredBallot(
-                Ballot(
-                    voter_id=int(r["voter_id"]),
-                    household_id=r["household_id"],
-                    choices=frozenset(json.loads(r["choices"])),
-                    cast_at=datetime.fromtimestamp(int(r["cast_at_us"]) / 1_000_000, UTC),
-                    proxy_by=r["proxy_by"],
-                ),
-                " ".join(p for p in (r["first_name"], r["last_name"]) if p) or None,
+                _ballot(r), " ".join(p for p in (r["first_name"], r["last_name"]) if p) or None
             )
             for r in rows
         ]
