@@ -11,6 +11,8 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
+import aiosqlite
+
 from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.domain.poll_ballots import latest_per_household
 from bot.domain.poll_rules import (
@@ -144,6 +146,32 @@ def _ballot(row: sqlite3.Row) -> Ballot:
     )
 
 
+async def _write_ballot(
+    conn: aiosqlite.Connection,
+    poll_id: int,
+    voter_id: int,
+    household_id: int | None,
+    choices: frozenset[int],
+    proxy_by: int | None,
+    now: datetime,
+) -> None:
+    """Insert or replace one voter's ballot, inside the caller's transaction."""
+    await conn.execute(
+        "INSERT INTO poll_votes (poll_id, voter_id, household_id, choices, cast_at_us, "
+        "proxy_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (poll_id, voter_id) DO UPDATE "
+        "SET household_id = excluded.household_id, choices = excluded.choices, "
+        "cast_at_us = excluded.cast_at_us, proxy_by = excluded.proxy_by",
+        (
+            poll_id,
+            voter_id,
+            household_id,
+            json.dumps(sorted(choices)),
+            int(now.timestamp() * 1_000_000),
+            proxy_by,
+        ),
+    )
+
+
 class PollRepository:
     """Reads and writes `polls` and `poll_votes`."""
 
@@ -233,20 +261,7 @@ class PollRepository:
                     (poll_id, voter_id),
                 )
                 return
-            await conn.execute(
-                "INSERT INTO poll_votes (poll_id, voter_id, household_id, choices, cast_at_us, "
-                "proxy_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (poll_id, voter_id) DO UPDATE "
-                "SET household_id = excluded.household_id, choices = excluded.choices, "
-                "cast_at_us = excluded.cast_at_us, proxy_by = excluded.proxy_by",
-                (
-                    poll_id,
-                    voter_id,
-                    household_id,
-                    json.dumps(sorted(choices)),
-                    int(now.timestamp() * 1_000_000),
-                    proxy_by,
-                ),
-            )
+            await _write_ballot(conn, poll_id, voter_id, household_id, choices, proxy_by, now)
 
     async def vote_by_proxy(
         self, poll_id: int, household_id: int, choice: int, *, proxy_by: int
@@ -267,19 +282,9 @@ class PollRepository:
             )
             if any(ballot.proxy_by is None for ballot in counted):
                 return False
-            await conn.execute(
-                "INSERT INTO poll_votes (poll_id, voter_id, household_id, choices, cast_at_us, "
-                "proxy_by) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (poll_id, voter_id) DO UPDATE "
-                "SET household_id = excluded.household_id, choices = excluded.choices, "
-                "cast_at_us = excluded.cast_at_us, proxy_by = excluded.proxy_by",
-                (
-                    poll_id,
-                    -household_id,
-                    household_id,
-                    json.dumps([choice]),
-                    int(now.timestamp() * 1_000_000),
-                    proxy_by,
-                ),
+            voter_id = -household_id
+            await _write_ballot(
+                conn, poll_id, voter_id, household_id, frozenset({choice}), proxy_by, now
             )
             return True
 
