@@ -54,6 +54,11 @@ MANAGE_VERBS = ("close", "extend", "cancel")
 CALLBACK_ANSWER_LIMIT = 200  # characters Telegram shows in a button's answer
 
 
+def poll_number(text: str) -> int | None:
+    """`3`, `#3`, `P3` or `#P3` → 3."""
+    return whole_number(text.lstrip("#").upper().removeprefix("P"))
+
+
 async def may_start_polls(context: CourtyardContext, user_id: int, building: Building) -> bool:
     if building.residents_may_poll:
         return True
@@ -72,7 +77,7 @@ async def poll(update: Update, context: CourtyardContext) -> None:
         await reply(update, not_linked(_))
         return
     args = context.args or []
-    number = whole_number(args[0].lstrip("#").upper().removeprefix("P")) if args else None
+    number = poll_number(args[0]) if args else None
     # `/poll 3` or `/poll 3 close` manages #P3; `/poll 3 flats still without heating?` asks.
     if number is not None and _is_management(args):
         await manage_poll(update, context, building, number, _)
@@ -393,7 +398,7 @@ async def proxy(update: Update, context: CourtyardContext) -> None:
         )
         return
     args = context.args or []
-    number = whole_number(args[0].lstrip("#").upper().removeprefix("P")) if args else None
+    number = poll_number(args[0]) if args else None
     choice = whole_number(args[2]) if len(args) == 3 else None
     if number is None or choice is None:
         await reply(update, usage)
