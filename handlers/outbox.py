@@ -51,9 +51,8 @@ async def deliver_outbox(context: CourtyardContext) -> None:
             ready = [e for e in await services.outbox.due() if pacer.may_send(e.chat_id)]
             if not ready:
                 return
+            # `due` gives at most one message per chat, so `ready` holds each chat once.
             for entry in ready:
-                if not pacer.may_send(entry.chat_id):
-                    continue  # next round or tick
                 await pacer.wait_turn()
                 await _send(context, entry)
 
@@ -111,17 +110,9 @@ async def _send(context: CourtyardContext, entry: OutboxEntry) -> None:
         logger.warning("Outbox message %s was refused: %s", entry.dedup_key, exc)
         await services.outbox.mark_failed(entry.id, str(exc))
     except (NetworkError, TelegramError) as exc:
-        # 5xx, timeouts, connection trouble: the message stays queued, up to a day.
-        if services.clock.now() - entry.created_at >= GIVE_UP_AFTER:
-            logger.error(
-                "Gave up on outbox message %s after %d attempts: %s",
-                entry.dedup_key,
-                entry.attempts + 1,
-                exc,
-            )
-            await services.outbox.mark_failed(entry.id, str(exc))
-        else:
-            await services.outbox.retry_later(entry.id, backoff(entry.attempts), str(exc))
+        # 5xx, timeouts, connection trouble: the message stays queued (`expire` ends that
+        # after a day).
+        await services.outbox.retry_later(entry.id, backoff(entry.attempts), str(exc))
     else:
         await services.outbox.mark_sent(entry.id)
 

@@ -10,8 +10,11 @@ from typing import Any
 
 import aiosqlite
 
-from bot.clock import Clock, from_timestamp, to_timestamp
+from bot.clock import Clock, to_timestamp
 from storage.database import Database
+
+# Neither sent nor given up on.
+_PENDING = "sent_at IS NULL AND failed_at IS NULL"
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,6 @@ class OutboxEntry:
     fallback_chat_id: int | None
     fallback_text: str | None
     attempts: int
-    created_at: datetime
     photo: bytes | None = None
 
 
@@ -56,7 +58,6 @@ def _entry(row: sqlite3.Row) -> OutboxEntry:
         fallback_chat_id=row["fallback_chat_id"],
         fallback_text=row["fallback_text"],
         attempts=int(row["attempts"]),
-        created_at=from_timestamp(int(row["created_at"])),
         photo=None if row["photo"] is None else bytes(row["photo"]),
     )
 
@@ -120,16 +121,14 @@ class OutboxRepository:
         """Give up on unsent messages written before `written_before`; their keys."""
         async with self._db.transaction() as conn:
             async with conn.execute(
-                "SELECT dedup_key FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL "
-                "AND created_at < ?",
+                f"SELECT dedup_key FROM outbox WHERE {_PENDING} AND created_at < ?",
                 (to_timestamp(written_before),),
             ) as cursor:
                 keys = [str(row[0]) for row in await cursor.fetchall()]
             if keys:
                 await conn.execute(
                     "UPDATE outbox SET failed_at = ?, last_error = coalesce(last_error, '') "
-                    "|| ' (expired)' WHERE sent_at IS NULL AND failed_at IS NULL "
-                    "AND created_at < ?",
+                    f"|| ' (expired)' WHERE {_PENDING} AND created_at < ?",
                     (to_timestamp(self._clock.now()), to_timestamp(written_before)),
                 )
             return keys
@@ -144,11 +143,7 @@ class OutboxRepository:
             return cursor.rowcount
 
     async def pending_count(self) -> int:
-        return int(
-            await self._db.fetch_value(
-                "SELECT count(*) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
-            )
-        )
+        return int(await self._db.fetch_value(f"SELECT count(*) FROM outbox WHERE {_PENDING}"))
 
     async def mark_sent(self, entry_id: int) -> None:
         await self._db.execute(
@@ -172,14 +167,14 @@ class OutboxRepository:
 
     async def redirect(self, old_chat_id: int, new_chat_id: int) -> None:
         """Unsent messages for a group that became a supergroup go to its new id, now."""
-        pending = "sent_at IS NULL AND failed_at IS NULL"
         async with self._db.transaction() as conn:
             await conn.execute(
                 "UPDATE outbox SET chat_id = ?, next_attempt_at = ? "
-                f"WHERE chat_id = ? AND {pending}",
+                f"WHERE chat_id = ? AND {_PENDING}",
                 (new_chat_id, to_timestamp(self._clock.now()), old_chat_id),
             )
             await conn.execute(
-                f"UPDATE outbox SET fallback_chat_id = ? WHERE fallback_chat_id = ? AND {pending}",
+                "UPDATE outbox SET fallback_chat_id = ? "
+                f"WHERE fallback_chat_id = ? AND {_PENDING}",
                 (new_chat_id, old_chat_id),
             )
