@@ -253,11 +253,11 @@ async def post_poll(context: CourtyardContext, poll_id: int) -> None:
         sent = await context.bot.send_message(poll.chat_id, text, reply_markup=keyboard)
     except (BadRequest, Forbidden) as exc:
         logger.warning("Cancelling #P%d, which could not be posted: %s", poll_id, exc)
-        await _cancel_unposted(context, poll_id)
+        await cancel_poll(context, poll_id, NOT_POSTED_REASON)
     except TelegramError as exc:
         if services.clock.now() + timedelta(seconds=POST_RETRY_SECONDS) >= poll.closes_at:
             logger.warning("Cancelling #P%d, still not posted at its deadline: %s", poll_id, exc)
-            await _cancel_unposted(context, poll_id)
+            await cancel_poll(context, poll_id, NOT_POSTED_REASON)
             return
         logger.warning("Could not post #P%d (%s); trying again in a minute", poll_id, exc)
         job_queue(context).run_once(
@@ -267,9 +267,12 @@ async def post_poll(context: CourtyardContext, poll_id: int) -> None:
         await services.polls.set_message(poll_id, sent.message_id)
 
 
-async def _cancel_unposted(context: CourtyardContext, poll_id: int) -> None:
-    await context.services.polls.finish(poll_id, PollStatus.CANCELLED, reason=NOT_POSTED_REASON)
+async def cancel_poll(context: CourtyardContext, poll_id: int, reason: str) -> bool:
+    """Cancel an open poll and drop its wake-ups; False if it was no longer open."""
+    if not await context.services.polls.finish(poll_id, PollStatus.CANCELLED, reason=reason):
+        return False
     unschedule_poll(context, poll_id)
+    return True
 
 
 async def _close_job_callback(context: CourtyardContext) -> None:
@@ -356,11 +359,8 @@ async def close_poll(
     except (BadRequest, Forbidden) as exc:
         # Removed from the group: nobody there can see a result, and waiting cannot help.
         logger.warning("Cancelling #P%d: %s", poll_id, exc)
-        if not await services.polls.finish(
-            poll.id, PollStatus.CANCELLED, reason=LOST_ACCESS_REASON
-        ):
+        if not await cancel_poll(context, poll_id, LOST_ACCESS_REASON):
             return Closing.NOT_OPEN
-        unschedule_poll(context, poll_id)
         return Closing.LOST_ACCESS
     except TelegramError as exc:
         return _close_later(context, poll_id, exc)

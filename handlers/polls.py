@@ -33,6 +33,7 @@ from handlers.common import (
 from handlers.paging import page_buttons, page_callback, turn_page
 from handlers.poll_schedule import (
     Closing,
+    cancel_poll,
     close_poll,
     post_poll,
     refresh_soon,
@@ -205,10 +206,9 @@ async def manage_poll(
                 update, escape(_("Usage: /poll {number} cancel <reason>").format(number=number))
             )
             return
-        if not await services.polls.finish(stored.id, PollStatus.CANCELLED, reason=reason[:300]):
+        if not await cancel_poll(context, stored.id, reason[:300]):
             await reply(update, _("Poll #P{number} is already finished.").format(number=number))
             return
-        unschedule_poll(context, stored.id)
         await refresh_soon(context, stored.id, immediately=True)
         await reply(update, _("Poll #P{number} was cancelled.").format(number=number))
 
