@@ -309,6 +309,13 @@ async def test_proxy_in_the_group_is_removed_and_redirected(
     assert typed.deleted
 
 
+async def _assert_cancelled_without_wake_ups(bot: RunningBot, number: int) -> None:
+    stored = await bot.services.polls.get(number)
+    assert stored is not None
+    assert stored.status is PollStatus.CANCELLED
+    assert not bot.application.job_queue.get_jobs_by_name(f"poll-close-{number}")
+
+
 async def test_a_poll_that_cannot_be_posted_does_not_stay_open(
     emulator: BotApiEmulator, bot: RunningBot, scene: Scene
 ) -> None:
@@ -320,10 +327,7 @@ async def test_a_poll_that_cannot_be_posted_does_not_stay_open(
     emulator.send_message(s.head, s.group, "/poll Paint the door red?")
     emulator.remove_bot_from_group(s.group, by_user=s.head)
     await bot.settle()
-    stored = await bot.services.polls.get(1)
-    assert stored is not None
-    assert stored.status is PollStatus.CANCELLED
-    assert not bot.application.job_queue.get_jobs_by_name("poll-close-1")
+    await _assert_cancelled_without_wake_ups(bot, 1)
 
 
 async def test_a_poll_whose_posting_timed_out_keeps_its_deadline(
@@ -403,10 +407,7 @@ async def test_a_poll_in_a_group_that_removed_the_bot_is_cancelled(
     clock.advance(timedelta(hours=2, seconds=1))
     (closing,) = bot.application.job_queue.get_jobs_by_name("poll-close-1")
     await closing.run(bot.application)
-    stored = await bot.services.polls.get(1)
-    assert stored is not None
-    assert stored.status is PollStatus.CANCELLED
-    assert not bot.application.job_queue.get_jobs_by_name("poll-close-1")
+    await _assert_cancelled_without_wake_ups(bot, 1)
 
 
 async def test_reminders_come_again_after_an_extension(
