@@ -22,6 +22,7 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.context import CourtyardApplication
+from bot.handling import handling_update
 from bot.services import Services
 from bot.transient import TransientFailures
 from storage.inbox import StoredUpdate, UpdateInbox
@@ -121,7 +122,8 @@ class UpdateDispatcher:
     async def _handle(self, update: Update) -> bool:
         """Process the update; True if it failed for a passing reason (worth another try)."""
         try:
-            await self._process(update)
+            with handling_update(update.update_id):
+                await self._process(update)
         except Exception:
             # Application.process_update routes handler errors to the error handler;
             # anything reaching here is a bug in the plumbing, not worth a retry loop.

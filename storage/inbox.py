@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot.clock import Clock, to_timestamp
 from storage.database import Database, placeholders
+from storage.journal import update_scope
 
 _NEXT_OFFSET = "next_update_offset"
 
@@ -70,10 +71,13 @@ class UpdateInbox:
         return [StoredUpdate(int(r["update_id"]), str(r["payload"])) for r in rows]
 
     async def mark_handled(self, update_id: int) -> None:
-        await self._db.execute(
-            "UPDATE inbox SET handled_at = ? WHERE update_id = ?",
-            (to_timestamp(self._clock.now()), update_id),
-        )
+        """Done with: it is never handled again, so what its handling recorded can go."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "UPDATE inbox SET handled_at = ? WHERE update_id = ?",
+                (to_timestamp(self._clock.now()), update_id),
+            )
+            await conn.execute("DELETE FROM journal WHERE scope = ?", (update_scope(update_id),))
 
     async def is_handled(self, update_id: int) -> bool:
         value = await self._db.fetch_value(

@@ -336,4 +336,36 @@ MIGRATIONS_SQL: list[tuple[str, str]] = [
         ALTER TABLE outbox ADD COLUMN photo BLOB;  -- PNG bytes; then `text` is its caption
         """,
     ),
+    # --- issue 11 ---
+    (
+        "trust: what an update already did, the steps of a request's intake",
+        """
+        -- What handling an update (or one piece of work) already did: messages Telegram
+        -- confirmed, and decisions taken. Handling it again reads this instead of repeating.
+        CREATE TABLE journal (
+            scope TEXT NOT NULL,               -- 'u<update id>' or a piece of work
+            step TEXT NOT NULL,
+            chat_id INTEGER,                   -- where a recorded message went
+            value TEXT NOT NULL,               -- JSON
+            at INTEGER NOT NULL,
+            PRIMARY KEY (scope, step)
+        );
+        CREATE INDEX journal_at ON journal (at);
+        CREATE INDEX journal_chat ON journal (chat_id) WHERE chat_id IS NOT NULL;
+
+        -- The update that created a request (a replay finishes it instead of a second one),
+        -- and when it was routed to staff (urgent ones are paged then).
+        ALTER TABLE requests ADD COLUMN intake_update_id INTEGER;
+        ALTER TABLE requests ADD COLUMN routed_at INTEGER;
+        CREATE UNIQUE INDEX requests_intake ON requests (intake_update_id)
+            WHERE intake_update_id IS NOT NULL;
+        UPDATE requests SET routed_at = created_at;
+        CREATE INDEX requests_unfinished ON requests (id)
+            WHERE routed_at IS NULL OR (chat_id IS NOT NULL AND card_message_id IS NULL);
+
+        -- When the heads were asked about a household registration.
+        ALTER TABLE household_members ADD COLUMN heads_asked_at INTEGER;
+        UPDATE household_members SET heads_asked_at = requested_at;
+        """,
+    ),
 ]

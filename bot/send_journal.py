@@ -1,0 +1,97 @@
+"""Send each message once, even when an update is handled again.
+
+Every Bot API request passes through the rate limiter, so that is where a send is checked
+against the journal (`storage.journal`) and recorded the moment Telegram confirms it. Inside
+an update's scope (`bot.handling`) a message is known by its method, chat, text and how many
+such messages came before it in this attempt; inside a named scope (a request's card) by its
+method, chat and order alone. Outside any scope (jobs, the outbox) nothing changes.
+
+What remains: a crash between Telegram's answer and the journal's record (a few
+milliseconds), and a send that Telegram carried out but whose answer was lost (a timeout).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from telegram.ext import AIORateLimiter
+
+from bot.handling import current_scope
+from storage.journal import Journal
+
+logger = logging.getLogger(__name__)
+
+SENDING_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup"})
+JSONDict = dict[str, Any]
+Result = bool | JSONDict | list[JSONDict]
+
+
+def _chat_id(data: dict[str, Any]) -> int | None:
+    try:
+        return int(data["chat_id"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _content(data: dict[str, Any]) -> str:
+    text = data.get("text") or data.get("caption") or ""
+    return hashlib.sha256(str(text).encode()).hexdigest()[:16]
+
+
+def _essentials(message: JSONDict) -> JSONDict:
+    """What a handler may use of a sent message; no names or texts are kept."""
+    chat = message.get("chat") or {}
+    return {
+        "message_id": message.get("message_id"),
+        "date": message.get("date"),
+        "chat": {"id": chat.get("id"), "type": chat.get("type")},
+    }
+
+
+def essentials(result: Result) -> Result:
+    if isinstance(result, dict):
+        return _essentials(result)
+    if isinstance(result, list):
+        return [_essentials(item) for item in result]
+    return result
+
+
+class JournalingRateLimiter(AIORateLimiter):
+    """PTB's rate limiter, plus: a message already sent in this scope is not sent again."""
+
+    def __init__(self, journal: Journal, **limits: Any) -> None:
+        super().__init__(**limits)
+        self._journal = journal
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Result]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Result:
+        scope = current_scope()
+        if scope is None or endpoint not in SENDING_METHODS:
+            return await super().process_request(
+                callback, args, kwargs, endpoint, data, rate_limit_args
+            )
+        chat_id = _chat_id(data)
+        base = f"{endpoint}:{chat_id}"
+        if scope.by_content:
+            base += f":{_content(data)}"
+        step = scope.next_step(base)
+        sent = await self._journal.recorded(scope.key, step)
+        if sent is not None:
+            logger.info("Not sending %s to %s again (%s)", endpoint, chat_id, scope.key)
+            result: Result = sent
+            return result
+        result = await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
+        await self._journal.record(scope.key, step, essentials(result), chat_id=chat_id)
+        return result

@@ -1,0 +1,145 @@
+"""The journal and the journaling rate limiter: a message Telegram confirmed is not sent again
+when the same update (or the same piece of work) is handled again."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.clock import FakeClock
+from bot.handling import current_update_id, handling_update, sending_as
+from bot.send_journal import JournalingRateLimiter
+from storage.database import Database
+from storage.inbox import StoredUpdate, UpdateInbox
+from storage.journal import Journal, update_scope
+
+
+@pytest.fixture
+async def parts(tmp_path: Path) -> AsyncIterator[tuple[Database, Journal, FakeClock]]:
+    db = Database(tmp_path / "c.db")
+    await db.open()
+    clock = FakeClock(datetime(2026, 11, 23, 9, 0, tzinfo=UTC))
+    yield db, Journal(db, clock), clock
+    await db.close()
+
+
+class FakeTelegram:
+    """Counts sends and answers like Telegram (a message with an id, chat and date)."""
+
+    def __init__(self) -> None:
+        self.sent: list[dict[str, Any]] = []
+
+    async def send(self, endpoint: str, data: dict[str, Any]) -> dict[str, Any]:
+        self.sent.append(data)
+        return {
+            "message_id": len(self.sent),
+            "date": 1,
+            "chat": {"id": data["chat_id"], "type": "private", "first_name": "Rita"},
+            "text": data.get("text"),
+        }
+
+
+async def _send(
+    limiter: JournalingRateLimiter, telegram: FakeTelegram, chat_id: int, text: str
+) -> Any:
+    data = {"chat_id": chat_id, "text": text}
+    return await limiter.process_request(
+        telegram.send, ("sendMessage", data), {}, "sendMessage", data, None
+    )
+
+
+async def test_an_update_handled_again_does_not_send_what_it_sent(
+    parts: tuple[Database, Journal, FakeClock],
+) -> None:
+    _db, journal, _clock = parts
+    limiter = JournalingRateLimiter(journal)
+    telegram = FakeTelegram()
+    with handling_update(7):
+        first = await _send(limiter, telegram, 5, "Thank you!")
+        await _send(limiter, telegram, 5, "Thank you!")  # the same words twice: two messages
+    with handling_update(7):  # handled again
+        again = await _send(limiter, telegram, 5, "Thank you!")
+        await _send(limiter, telegram, 5, "Thank you!")
+        await _send(limiter, telegram, 5, "Something new")
+        await _send(limiter, telegram, 6, "Thank you!")  # another chat
+    assert [d["text"] for d in telegram.sent] == [
+        "Thank you!",
+        "Thank you!",
+        "Something new",
+        "Thank you!",
+    ]
+    # The recorded answer serves the handler; it keeps no names or texts.
+    assert again == {
+        "message_id": first["message_id"],
+        "date": 1,
+        "chat": {"id": 5, "type": "private"},
+    }
+    with handling_update(8):  # another update says the same: it is a new message
+        await _send(limiter, telegram, 5, "Thank you!")
+    assert len(telegram.sent) == 5
+
+
+async def test_a_piece_of_work_is_sent_once_whoever_does_it(
+    parts: tuple[Database, Journal, FakeClock],
+) -> None:
+    _db, journal, _clock = parts
+    limiter = JournalingRateLimiter(journal)
+    telegram = FakeTelegram()
+    with handling_update(7), sending_as("request:1:card"):
+        await _send(limiter, telegram, -100, "#1 water · new")
+    with sending_as("request:1:card"):  # a job, with the card's text changed meanwhile
+        await _send(limiter, telegram, -100, "#1 water · new · 👥 2")
+    await _send(limiter, telegram, -100, "outside any scope")
+    await _send(limiter, telegram, -100, "outside any scope")
+    assert [d["text"] for d in telegram.sent] == [
+        "#1 water · new",
+        "outside any scope",
+        "outside any scope",
+    ]
+
+
+async def test_settle_keeps_the_first_decision(parts: tuple[Database, Journal, FakeClock]) -> None:
+    _db, journal, _clock = parts
+    assert await journal.settle("u1", "vote:3", [0]) == ([0], True)
+    assert await journal.settle("u1", "vote:3", []) == ([0], False)
+    assert await journal.settle("u2", "vote:3", []) == ([], True)
+
+
+async def test_an_updates_records_go_when_it_is_handled_and_others_age_out(
+    parts: tuple[Database, Journal, FakeClock],
+) -> None:
+    db, journal, clock = parts
+    inbox = UpdateInbox(db, clock)
+    await inbox.store([StoredUpdate(1, "{}"), StoredUpdate(2, "{}")])
+    await journal.settle(update_scope(1), "join", "requested")
+    await journal.settle(update_scope(2), "join", "requested")
+    await journal.record("request:4:card", "sendMessage:-1#0", {"message_id": 9}, chat_id=-1)
+    await inbox.mark_handled(1)
+    assert await journal.recorded(update_scope(1), "join") is None
+    assert await journal.recorded(update_scope(2), "join") == "requested"
+    clock.advance(timedelta(days=4))
+    assert await journal.prune(timedelta(days=3)) == 2
+    assert await journal.recorded("request:4:card", "sendMessage:-1#0") is None
+
+
+async def test_a_job_started_while_handling_an_update_is_not_that_update(
+    parts: tuple[Database, Journal, FakeClock],
+) -> None:
+    """Jobs scheduled from a handler inherit its context variables; their messages must
+    still not be taken for the update's (the same reminder text twice is two reminders)."""
+    _db, journal, _clock = parts
+    limiter = JournalingRateLimiter(journal)
+    telegram = FakeTelegram()
+    with handling_update(7):
+        job = asyncio.create_task(_send(limiter, telegram, 5, "⏰ Poll #P1 closes soon"))
+    await job
+    with handling_update(7):  # the update itself says the same: not the job's message
+        await _send(limiter, telegram, 5, "⏰ Poll #P1 closes soon")
+        assert current_update_id() == 7
+    assert current_update_id() is None
+    assert len(telegram.sent) == 2
