@@ -14,7 +14,7 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
+from telegram.ext import ApplicationBuilder, Defaults
 
 from bot.commands import commands_for
 from bot.config import LANGUAGES, require_token
@@ -22,13 +22,19 @@ from bot.context import CONTEXT_TYPES, CourtyardApplication, CourtyardContext
 from bot.errors import report_error
 from bot.i18n import translator
 from bot.reconcile import reconcile_config
+from bot.send_journal import JournalingRateLimiter
 from bot.services import Services
 from handlers.outbox import deliver_outbox
 from handlers.poll_schedule import rebuild_poll_jobs
 from handlers.registry import register_handlers
 from handlers.reminders import PLANNER_INTERVAL, plan_reminders, send_digests
 from handlers.reports import catch_up_weekly_report, schedule_weekly_report
-from handlers.request_jobs import AUTO_CLOSE_INTERVAL, close_unrated
+from handlers.request_jobs import (
+    AUTO_CLOSE_INTERVAL,
+    UNFINISHED_INTAKE_INTERVAL,
+    close_unrated,
+    finish_intakes,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +66,8 @@ def build_application(services: Services) -> CourtyardApplication:
             )
         )
         .rate_limiter(
-            AIORateLimiter(
+            JournalingRateLimiter(
+                services.journal,
                 overall_max_rate=limits.overall_per_second,
                 overall_time_period=1,
                 group_max_rate=limits.group_per_minute,
@@ -129,6 +136,12 @@ async def post_init(application: CourtyardApplication) -> None:
             first=timedelta(seconds=30),
             name="close_unrated",
         )
+        application.job_queue.run_repeating(
+            finish_intakes,
+            interval=UNFINISHED_INTAKE_INTERVAL,
+            first=UNFINISHED_INTAKE_INTERVAL,
+            name="finish_intakes",
+        )
 
 
 async def post_shutdown(application: CourtyardApplication) -> None:
@@ -174,3 +187,4 @@ async def prune_stored_messages(context: CourtyardContext) -> None:
     removed = await services.outbox.prune(cutoff)
     if removed:
         logger.info("Pruned %d finished messages from the outbox", removed)
+    await services.journal.prune(INBOX_RETENTION)

@@ -14,9 +14,11 @@ from storage.buildings import BuildingRepository
 from storage.chats import ChatRepository
 from storage.conversations import ConversationRepository
 from storage.database import Database
+from storage.forget import ForgetRepository
 from storage.households import HouseholdRepository
 from storage.inbox import UpdateInbox
 from storage.invites import InviteRepository
+from storage.journal import Journal
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
 from storage.polls import PollRepository
@@ -35,6 +37,8 @@ class Services:
     clock: Clock
     database: Database
     inbox: UpdateInbox
+    journal: Journal
+    forget: ForgetRepository
     people: PeopleRepository
     chats: ChatRepository
     buildings: BuildingRepository
@@ -66,6 +70,8 @@ class Services:
             clock=clock,
             database=database,
             inbox=UpdateInbox(database, clock),
+            journal=Journal(database, clock),
+            forget=ForgetRepository(database, clock),
             people=PeopleRepository(database, clock),
             chats=ChatRepository(database, clock),
             buildings=buildings,

@@ -1,4 +1,5 @@
-"""The household roster: /join, approvals, /households, on-behalf registration, /leave."""
+"""The household roster: /join, approvals, /households, /whoami, /leave (registering on
+behalf of someone: `handlers.household_add`; forgetting: `handlers.forget`)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,6 @@ from handlers.common import (
     answer_quietly,
     building_of_chat,
     deep_link,
-    delete_quietly,
     edit_quietly,
     escape,
     is_private,
@@ -32,9 +32,11 @@ from handlers.common import (
     sender_id,
     translator_for,
 )
+from handlers.flat_privacy import private_link, take_out_of_group, with_notice
 from handlers.labels import category_names
+from handlers.replay import settle
 from storage.buildings import Building
-from storage.households import Coverage, JoinOutcome, Membership
+from storage.households import Coverage, JoinOutcome, Membership, MembershipStatus
 
 logger = logging.getLogger(__name__)
 
@@ -56,32 +58,25 @@ async def join(update: Update, context: CourtyardContext) -> None:
     _ = await translator_for(update, context)
     services = context.services
     if not is_private(update):
-        if context.args:
-            # The flat number must not stay visible in the group.
-            await delete_quietly(update)
+        # A flat number typed here must not stay visible in the group.
+        notice = await take_out_of_group(update, _, typed=bool(context.args))
         building = await building_of_chat(update, context)
         if building is None:
-            await say(update, context, not_linked(_))
+            await say(update, context, with_notice(not_linked(_), notice))
             return
-        keyboard = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        _("Register privately"), url=deep_link(context, f"join-{building.id}")
-                    )
-                ]
-            ]
-        )
         await say(
             update,
             context,
-            _(
-                "{name}, to keep your flat number private, please continue in a private chat "
-                "with me."
-            ).format(
-                name=escape(update.effective_user.first_name if update.effective_user else "")
+            with_notice(
+                _(
+                    "{name}, to keep your flat number private, please continue in a private "
+                    "chat with me."
+                ).format(
+                    name=escape(update.effective_user.first_name if update.effective_user else "")
+                ),
+                notice,
             ),
-            reply_markup=keyboard,
+            reply_markup=private_link(context, _("Register privately"), f"join-{building.id}"),
         )
         return
     if not context.args:
@@ -152,11 +147,20 @@ async def register_flat(
     if building is None:
         await reply(update, _("This link is out of date."))
         return
-    await services.conversations.end(user_id)
-    await services.people.unforget(user_id)
+    # Handling this message again (after a crash or a Telegram error) answers as the first
+    # time did, and still asks the heads if that did not happen yet.
+    _flat, first_time = await settle(context, "join-flat", flat.label)
     outcome, membership = await services.households.request_join(
         building.id, flat, user_id, auto_approve=building.auto_approve
     )
+    if not first_time and membership.label == flat.label:
+        # "Already" here most likely means: by the first attempt at this very message.
+        outcome = {
+            JoinOutcome.ALREADY_PENDING: JoinOutcome.REQUESTED,
+            JoinOutcome.ALREADY_MEMBER: JoinOutcome.APPROVED,
+        }.get(outcome, outcome)
+    settled, _fresh = await settle(context, "join", outcome.value)
+    outcome = JoinOutcome(settled)
     messages = {
         JoinOutcome.APPROVED: _("✅ Welcome! You are registered in {flat}, {building}."),
         JoinOutcome.REQUESTED: _(
@@ -175,8 +179,10 @@ async def register_flat(
         update,
         messages[outcome].format(flat=escape(membership.label), building=escape(building.name)),
     )
-    if outcome is JoinOutcome.REQUESTED:
+    if membership.status is MembershipStatus.PENDING and not membership.heads_asked:
         await notify_heads(context, building, membership)
+        await services.households.mark_heads_asked(membership.household_id, user_id)
+    await services.conversations.end(user_id)
 
 
 async def choose_building(update: Update, context: CourtyardContext) -> None:
@@ -303,9 +309,12 @@ async def decide(update: Update, context: CourtyardContext) -> None:
     if not await services.access.may_manage(context.bot, sender_id(update), building):
         await answer_quietly(query, refusal(_), show_alert=True)
         return
+    _approve, fresh = await settle(context, f"decide:{household_id}:{person_id}", approve)
     decided = await services.households.decide(
         household_id, person_id, approve=approve, actor_id=sender_id(update)
     )
+    if decided is None and not fresh and membership.status is _decided_status(approve):
+        decided = membership  # decided by this very press, handled before: finish the work
     if decided is None:
         await answer_quietly(query, _("Somebody already decided this request."), show_alert=True)
         with contextlib.suppress(BadRequest):
@@ -335,6 +344,10 @@ async def decide(update: Update, context: CourtyardContext) -> None:
         )
     except Forbidden:
         await services.people.mark_blocked(person_id)
+
+
+def _decided_status(approve: bool) -> MembershipStatus:
+    return MembershipStatus.APPROVED if approve else MembershipStatus.REJECTED
 
 
 def decision_notice(_: Translator, *, approve: bool) -> str:
@@ -453,58 +466,6 @@ async def start_households(update: Update, context: CourtyardContext, building_i
     await send_household_list(update, context, building, _)
 
 
-async def household(update: Update, context: CourtyardContext) -> None:
-    """`/household add <flat> [name]`: register a household not on Telegram (heads)."""
-    _ = await translator_for(update, context)
-    services = context.services
-    args = context.args or []
-    usage = escape(
-        _("Usage: /household add <flat> [name of the resident], e.g. /household add 3-502 王奶奶")
-    )
-    if is_private(update):
-        candidates = await managed_buildings(update, context)
-    else:
-        if args:
-            # A flat number typed in the group must not stay there, whatever happens next.
-            await delete_quietly(update)
-        building = await building_of_chat(update, context)
-        if building is None:
-            await reply(update, not_linked(_))
-            return
-        candidates = [building] if await may_manage(update, context, building) else []
-    if not candidates:
-        await reply(update, refusal(_))
-        return
-    if len(args) < 2 or args[0].lower() != "add" or parse_flat(args[1]) is None:
-        await reply(update, usage)
-        return
-    if len(candidates) > 1:
-        await reply(
-            update,
-            _(
-                "You manage several buildings; please use this command in the "
-                "building's group chat."
-            ),
-        )
-        return
-    flat = parse_flat(args[1])
-    assert flat is not None
-    contact = " ".join(args[2:]).strip()[:100] or _("resident")
-    building = candidates[0]
-    _household_id, created = await services.households.register_on_behalf(
-        building.id, flat, contact, actor_id=sender_id(update)
-    )
-    if is_private(update):
-        text = _("✅ Registered {flat} in {building} on behalf of {contact}.").format(
-            flat=escape(flat.label), building=escape(building.name), contact=escape(contact)
-        )
-    else:
-        text = _("✅ Registered a household on behalf of a resident who is not on Telegram.")
-    if not created:
-        text += "\n" + _("(It was already registered; the record was updated.)")
-    await say(update, context, text)
-
-
 async def whoami(update: Update, context: CourtyardContext) -> None:
     """Your roles, and (privately) your household."""
     _ = await translator_for(update, context)
@@ -586,61 +547,12 @@ async def leave(update: Update, context: CourtyardContext) -> None:
     )
 
 
-async def forgetme(update: Update, context: CourtyardContext) -> None:
-    """Ask for confirmation before deleting the sender's personal data."""
-    _ = await translator_for(update, context)
-    if not is_private(update):
-        await reply(update, _("Please send /forgetme in a private chat with me."))
-        return
-    keyboard = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    _("Yes, delete my data"), callback_data=f"forget:{sender_id(update)}"
-                ),
-            ]
-        ]
-    )
-    await reply(
-        update,
-        _(
-            "This deletes your household registration, your roles and your name from Courtyard. "
-            "Requests you reported stay, without your name. Continue?"
-        ),
-        reply_markup=keyboard,
-    )
-
-
-FORGET_CALLBACK = re.compile(r"^forget:(\d+)$")
-
-
-async def forget_confirmed(update: Update, context: CourtyardContext) -> None:
-    query = update.callback_query
-    assert query is not None
-    _ = await translator_for(update, context)
-    match = FORGET_CALLBACK.match(query.data or "")
-    user_id = sender_id(update)
-    if match is None or int(match.group(1)) != user_id:
-        await answer_quietly(query, _("This button is not for you."), show_alert=True)
-        return
-    services = context.services
-    await services.households.leave(user_id)
-    await services.roles.revoke_all(user_id, actor_id=user_id)
-    await services.conversations.end(user_id)
-    await services.people.forget(user_id)
-    await answer_quietly(query)
-    await edit_quietly(query, _("Done. Your personal data has been deleted."))
-
-
 def handlers() -> list[CourtyardHandler]:
     return [
         CommandHandler("join", join),
         CommandHandler("households", households),
-        CommandHandler("household", household),
         CommandHandler("whoami", whoami),
         CommandHandler("leave", leave),
-        CommandHandler("forgetme", forgetme),
         CallbackQueryHandler(decide, pattern=DECISION_CALLBACK),
         CallbackQueryHandler(choose_building, pattern=CHOOSE_CALLBACK),
-        CallbackQueryHandler(forget_confirmed, pattern=FORGET_CALLBACK),
     ]

@@ -20,6 +20,7 @@ from telegram.ext import JobQueue
 from bot.charts import bar_chart
 from bot.context import CourtyardContext
 from bot.domain.tally import PollResult, tally
+from bot.handling import sending_as
 from bot.i18n import Translator, translator
 from bot.services import Services
 from handlers.common import escape, preferred_language
@@ -242,7 +243,8 @@ async def post_poll(context: CourtyardContext, poll_id: int) -> None:
     """Post the poll's message with its buttons. Refused (the bot may not write there): the
     poll is cancelled. Telegram trouble: tried again every minute until the deadline (a
     timeout may hide a message that did arrive; then the group sees the poll twice, and
-    both sets of buttons count)."""
+    both sets of buttons count). A post Telegram confirmed is recorded at once, so a crash
+    before its message id is stored does not post it again."""
     services = context.services
     poll = await services.polls.get(poll_id)
     if poll is None or not poll.is_open or poll.message_id is not None:
@@ -250,7 +252,9 @@ async def post_poll(context: CourtyardContext, poll_id: int) -> None:
     _ = await chat_translator(context, poll)
     text, keyboard = await render_poll(context, poll, _)
     try:
-        sent = await context.bot.send_message(poll.chat_id, text, reply_markup=keyboard)
+        # Once per poll, whether the /poll update (handled again) or the retry job posts it.
+        with sending_as(f"poll:{poll.id}:post"):
+            sent = await context.bot.send_message(poll.chat_id, text, reply_markup=keyboard)
     except (BadRequest, Forbidden) as exc:
         logger.warning("Cancelling #P%d, which could not be posted: %s", poll_id, exc)
         await cancel_poll(context, poll_id, NOT_POSTED_REASON)

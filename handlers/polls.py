@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import Forbidden
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
@@ -20,7 +20,6 @@ from handlers.common import (
     building_of_chat,
     chunk_lines,
     deep_link,
-    delete_quietly,
     escape,
     is_private,
     not_linked,
@@ -30,6 +29,7 @@ from handlers.common import (
     translator_for,
     whole_number,
 )
+from handlers.flat_privacy import private_link, take_out_of_group, with_notice
 from handlers.paging import page_buttons, page_callback, turn_page
 from handlers.poll_schedule import (
     Closing,
@@ -42,12 +42,15 @@ from handlers.poll_schedule import (
     unschedule_poll,
 )
 from handlers.poll_view import option_label, poll_usage, syntax_error_text
+from handlers.replay import settle
 from storage.buildings import Building
+from storage.forget import is_forgotten_voter
 from storage.polls import Poll, PollStatus
 
 logger = logging.getLogger(__name__)
 
 VOTE_CALLBACK = re.compile(r"^pv:(\d+):(\d+)$")
+PROXY_PAYLOAD = re.compile(r"^proxy(?:-(\d{1,9}))?$")
 LIST_CALLBACK = page_callback("pl")
 PAGE_SIZE = 8
 MAX_EXTEND_HOURS = 24 * 30
@@ -159,13 +162,17 @@ async def manage_poll(
     if not allowed:
         await reply(update, _("Sorry, only the poll's creator or a building head can do that."))
         return
-    if not stored.is_open:
+    # Handled again after a crash, this command finishes as it began, not as "already done".
+    _verb, first_time = await settle(context, f"poll:{stored.id}:manage", verb)
+    if not stored.is_open and first_time:
         await reply(update, _("Poll #P{number} is already finished.").format(number=number))
         return
     if verb == "close":
         # "Now" becomes the deadline: a restart before the closing finishes still closes it.
         await services.polls.extend(stored.id, services.clock.now())
         outcome = await close_poll(context, stored.id)
+        if outcome is Closing.NOT_OPEN and not first_time:
+            outcome = Closing.CLOSED
         if outcome is Closing.CLOSED:
             await reply(update, _("Poll #P{number} is closed.").format(number=number))
         elif outcome is Closing.WAITING:
@@ -186,6 +193,11 @@ async def manage_poll(
             )
             return
         closes_at = max(stored.closes_at, services.clock.now()) + timedelta(hours=hours)
+        # Extended once per command, however often it is handled.
+        timestamp, _fresh = await settle(
+            context, f"poll:{stored.id}:extend", int(closes_at.timestamp())
+        )
+        closes_at = datetime.fromtimestamp(timestamp, UTC)
         if not await services.polls.extend(stored.id, closes_at):
             await reply(update, _("Poll #P{number} is already finished.").format(number=number))
             return
@@ -206,7 +218,7 @@ async def manage_poll(
                 update, escape(_("Usage: /poll {number} cancel <reason>").format(number=number))
             )
             return
-        if not await cancel_poll(context, stored.id, reason[:300]):
+        if not await cancel_poll(context, stored.id, reason[:300]) and first_time:
             await reply(update, _("Poll #P{number} is already finished.").format(number=number))
             return
         await refresh_soon(context, stored.id, immediately=True)
@@ -237,7 +249,12 @@ async def show_poll(
         choice = ", ".join(
             escape(option_label(_, stored.options[i])) for i in sorted(item.ballot.choices)
         )
-        who = escape(item.voter_name) if item.voter_name else _("a household (by proxy)")
+        if item.voter_name:
+            who = escape(item.voter_name)
+        elif is_forgotten_voter(item.ballot.voter_id):
+            who = _("someone who asked to be forgotten")
+        else:
+            who = _("a household (by proxy)")
         proxy = _(" (recorded by a head)") if item.ballot.proxy_by else ""
         lines.append(f"• {who}: {choice}{proxy}")
     try:
@@ -299,6 +316,9 @@ async def on_vote(update: Update, context: CourtyardContext) -> None:
         choices = previous ^ {option}
     else:
         choices = frozenset() if previous == {option} else frozenset({option})
+    # A press toggles; handled again after a crash, it must not toggle back.
+    settled, _fresh = await settle(context, f"vote:{stored.id}", sorted(choices))
+    choices = frozenset(settled)
     await services.polls.vote(stored.id, user_id, household_id, choices)
     await refresh_soon(context, stored.id)
     deadline = stored.closes_at.astimezone(tz).strftime("%m-%d %H:%M")
@@ -385,19 +405,23 @@ async def proxy(update: Update, context: CourtyardContext) -> None:
             "<option number>, e.g. /proxy 3 3-502 1"
         )
     )
+    args = context.args or []
     if not is_private(update):
-        # The command names a flat: take it out of the group's sight.
-        await delete_quietly(update)
+        # A flat typed after the poll number must not stay in the group's sight.
+        notice = await take_out_of_group(update, _, typed=len(args) > 1)
+        number = poll_number(args[0]) if args else None
         await say(
             update,
             context,
-            _("To keep flat numbers private, please use /proxy in a private chat with me."),
-            reply_markup=InlineKeyboardMarkup(
-                [[InlineKeyboardButton(_("Open private chat"), url=deep_link(context, "proxy"))]]
+            with_notice(
+                _("To keep flat numbers private, please use /proxy in a private chat with me."),
+                notice,
+            ),
+            reply_markup=private_link(
+                context, _("Open private chat"), f"proxy-{number}" if number else "proxy"
             ),
         )
         return
-    args = context.args or []
     number = poll_number(args[0]) if args else None
     choice = whole_number(args[2]) if len(args) == 3 else None
     if number is None or choice is None:
@@ -454,6 +478,21 @@ async def proxy(update: Update, context: CourtyardContext) -> None:
             flat=escape(flat.label),
             choice=escape(option_label(_, stored.options[option])),
             number=stored.id,
+        ),
+    )
+
+
+async def start_proxy(update: Update, context: CourtyardContext, number: str | None) -> None:
+    """`/start proxy[-N]` from the group's link: how to record the vote here."""
+    _ = await translator_for(update, context)
+    example = f"/proxy {number} 3-502 1" if number else "/proxy 3 3-502 1"
+    await reply(
+        update,
+        escape(
+            _(
+                "Send the proxy vote here: /proxy <poll number> <flat> <option number>, "
+                "for example {example}"
+            ).format(example=example)
         ),
     )
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from bot.context import CourtyardApplication
 from handlers import (
     conversations,
+    forget,
+    household_add,
     households,
     language,
     membership,
@@ -35,6 +37,8 @@ def register_handlers(application: CourtyardApplication) -> None:
         *setup.handlers(),
         *roles.handlers(),
         *households.handlers(),
+        *forget.handlers(),
+        *household_add.handlers(),
         *polls.handlers(),
         *reminders.handlers(),
         *reports.handlers(),

@@ -14,7 +14,6 @@ from bot.domain.lifecycle import (
     RefusalReason,
     Rejection,
     RejectReason,
-    RequestStatus,
     Role,
     TransitionRefused,
     transition,
@@ -45,6 +44,8 @@ from handlers.request_cards import (
 )
 from handlers.request_flow import Outcome, perform, request_roles
 from handlers.request_private import offer_resolution_note
+from handlers.request_supporters import SUPPORTER_ANSWERS, WORKER_ROLES, answer_as_supporter
+from handlers.request_view import private_view
 from handlers.roles import resolve_target
 from storage.requests import Request
 
@@ -114,6 +115,9 @@ async def on_card_button(update: Update, context: CourtyardContext) -> None:
         await refresh_cards(context, request.id)
         return
     roles = await request_roles(context, user_id, request)
+    if verb in SUPPORTER_ANSWERS and Role.SUPPORTER in roles:
+        await answer_as_supporter(update, context, request, verb, int(match.group(2) or 0))
+        return
     if verb == "rate":
         await _rate(update, context, request, int(match.group(2) or 0), roles)
         return
@@ -121,11 +125,16 @@ async def on_card_button(update: Update, context: CourtyardContext) -> None:
     try:
         transition(request.status, action, roles)
     except TransitionRefused as refused:
-        await answer_quietly(query, refusal_text(_, refused), show_alert=True)
-        return
-    # Answer before the slower work (card edits, messages) so the press never times out.
-    await answer_quietly(query, _("Done."))
-    outcome = await perform(context, request, action, user_id, roles=roles)
+        # Refused now, unless this very press was handled before: then `perform` finishes
+        # what the first attempt left undone.
+        outcome = await perform(context, request, action, user_id, roles=roles)
+        if outcome.request is None:
+            await answer_quietly(query, refusal_text(_, refused), show_alert=True)
+            return
+    else:
+        # Answer before the slower work (card edits, messages) so the press never times out.
+        await answer_quietly(query, _("Done."))
+        outcome = await perform(context, request, action, user_id, roles=roles)
     problem = outcome_text(_, outcome)
     if problem is not None:
         # Someone else acted between our check and the write; the card already shows it.
@@ -207,7 +216,7 @@ async def _request_from_args(
 
 
 async def show_request(update: Update, context: CourtyardContext) -> None:
-    """`/request N`: the card and its full history."""
+    """`/request N`: the card; privately, its history as far as the asker may read it."""
     _ = await translator_for(update, context)
     request = await _request_from_args(update, context, _, _("Usage: /request <number>"))
     if request is None:
@@ -232,19 +241,8 @@ async def show_request(update: Update, context: CourtyardContext) -> None:
             ),
         )
         return
-    lines = [render_card(_, context, request, people, for_staff=True), ""]
-    lines.append(_("<b>History</b>"))
-    tz = context.services.settings.community.timezone
-    for event in await context.services.requests.history(request.id):
-        when = event.at.astimezone(tz).strftime("%m-%d %H:%M")
-        who = escape(event.actor_name) if event.actor_name else _("system")
-        line = f"{when} · {who} · {escape(event.action)}"
-        if event.to_status:
-            line += f" → {status_name(_, RequestStatus(event.to_status))}"
-        if event.note:
-            line += f" · {escape(event.note[:200])}"
-        lines.append(line)
-    await reply_long(update, lines)
+    roles = await request_roles(context, sender_id(update), request)
+    await reply_long(update, await private_view(context, _, request, sender_id(update), roles))
 
 
 async def list_requests(update: Update, context: CourtyardContext) -> None:
@@ -485,7 +483,8 @@ async def note(update: Update, context: CourtyardContext) -> None:
         await reply(update, escape(usage))
         return
     roles = await request_roles(context, sender_id(update), request)
-    if roles == {Role.RESIDENT}:
+    # Notes are for the people who work on it (and the reporter's own); "me too" is not one.
+    if not roles & {Role.REPORTER, *WORKER_ROLES}:
         await reply(update, _("Sorry, you are not allowed to do that with this request."))
         return
     await context.services.requests.note(request.id, sender_id(update), "note", text[:1000])

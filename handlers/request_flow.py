@@ -19,7 +19,10 @@ from bot.domain.lifecycle import (
     TransitionRefused,
     transition,
 )
+from bot.handling import sending_as
+from bot.transient import is_transient
 from handlers.common import deep_link, escape
+from handlers.replay import settle
 from handlers.request_cards import (
     card_keyboard,
     card_people,
@@ -48,20 +51,31 @@ async def roster(context: CourtyardContext, building_id: int) -> list[StaffMembe
 async def open_request(
     context: CourtyardContext, new: NewRequest, *, reply_to_message_id: int | None
 ) -> Request:
-    """Create the request (idempotently), post its card, route it to staff."""
+    """Create the request (idempotently) and finish its intake (see `complete_intake`)."""
+    request, _created = await context.services.requests.create(new)
+    return await complete_intake(context, request, reply_to_message_id=reply_to_message_id)
+
+
+async def complete_intake(
+    context: CourtyardContext, request: Request, *, reply_to_message_id: int | None
+) -> Request:
+    """Do whatever the request's intake still lacks: the group card, then routing to staff
+    (urgent requests page them then). Each step is recorded when done, so handling the
+    update again after a crash or a Telegram error finishes the work, and never repeats it."""
     services = context.services
-    request, created = await services.requests.create(new)
     if request.chat_id is not None and request.card_message_id is None:
         _ = await group_translator(context, request)
         people = await card_people(context, request)
-        card = await context.bot.send_message(
-            request.chat_id,
-            render_card(_, context, request, people),
-            reply_markup=card_keyboard(_, request),
-            reply_to_message_id=reply_to_message_id,
-        )
+        # One card per request, whichever attempt (or update) gets here.
+        with sending_as(f"request:{request.id}:card"):
+            card = await context.bot.send_message(
+                request.chat_id,
+                render_card(_, context, request, people),
+                reply_markup=card_keyboard(_, request),
+                reply_to_message_id=reply_to_message_id,
+            )
         await services.requests.set_card(request.id, request.chat_id, card.message_id)
-    if created or not request.delivered:
+    if request.routed_at is None:
         await route(context, request.id)
     refreshed = await services.requests.get(request.id)
     assert refreshed is not None
@@ -90,8 +104,11 @@ async def route(context: CourtyardContext, request_id: int) -> None:
         _ = await person_translator(context, member.person_id)
         intro = _("🚨 Urgent request!") if request.urgent else _("🆕 New request for you")
         try:
-            message = await send_staff_card(context, request, member.person_id, intro=intro)
+            with sending_as(f"request:{request.id}:staff:{member.person_id}"):
+                message = await send_staff_card(context, request, member.person_id, intro=intro)
         except TelegramError as exc:
+            if is_transient(exc):
+                raise  # the update is handled again, and routing resumes where it stopped
             # 403 (never started, blocked) or 400 (chat not found): try the others, and
             # deliver this one when they start the bot.
             await services.requests.record_delivery(request.id, member.person_id, None, str(exc))
@@ -101,9 +118,9 @@ async def route(context: CourtyardContext, request_id: int) -> None:
             request.id, member.person_id, message.message_id, None
         )
         delivered = True
-    await services.requests.update(request.id, delivered=int(delivered))
     if request.chat_id is not None and (unreachable or not targets):
         await _tell_group_about_routing(context, request, unreachable)
+    await services.requests.mark_routed(request.id, delivered=delivered)
 
 
 async def deliver_pending(context: CourtyardContext, person_id: int) -> None:
@@ -149,13 +166,16 @@ async def _tell_group_about_routing(
             [[InlineKeyboardButton(_("Start the bot"), url=deep_link(context, "staff"))]]
         )
     try:
-        await context.bot.send_message(
-            request.chat_id,
-            text,
-            reply_markup=keyboard,
-            reply_to_message_id=request.card_message_id,
-        )
+        with sending_as(f"request:{request.id}:routing"):
+            await context.bot.send_message(
+                request.chat_id,
+                text,
+                reply_markup=keyboard,
+                reply_to_message_id=request.card_message_id,
+            )
     except TelegramError as exc:
+        if is_transient(exc):
+            raise
         logger.warning("Could not tell chat %s about routing: %s", request.chat_id, exc)
 
 
@@ -165,8 +185,10 @@ async def request_roles(
     """What this person is with respect to this request (checked on every action)."""
     services = context.services
     roles = {Role.RESIDENT}
-    if user_id == request.reporter_id or user_id in await services.requests.supporters(request.id):
+    if user_id == request.reporter_id:
         roles.add(Role.REPORTER)
+    elif user_id in await services.requests.supporters(request.id):
+        roles.add(Role.SUPPORTER)
     building = await services.buildings.get(request.building_id) if request.building_id else None
     community = await services.access.roles_in(context.bot, user_id, building)
     if CommunityRole.ADMIN in community:
@@ -209,7 +231,19 @@ async def perform(
     assignee_id: int | None = None,
     note: str = "",
 ) -> Outcome:
-    """Apply a lifecycle action: check it, store it, update cards, tell the people involved."""
+    """Apply a lifecycle action: check it, store it, update cards, tell the people involved.
+
+    Handling the same update again finds the action done (by this actor, last in the
+    history) and only finishes what followed it: cards and messages (sent once each)."""
+    _action, fresh = await settle(context, f"request:{request.id}:action", action.value)
+    if not fresh:
+        last = await context.services.requests.last_event(request.id)
+        if last is not None and (last.action, last.actor_id) == (action.value, actor_id):
+            current = await context.services.requests.get(request.id)
+            if current is not None:
+                await refresh_cards(context, current.id)
+                await _notify(context, current, action, actor_id)
+                return Outcome(current)
     try:
         new_status = transition(request.status, action, roles, justification)
     except TransitionRefused as refused:
@@ -284,6 +318,8 @@ async def _notify(
                 intro=_("📌 Request #{number} was assigned to you.").format(number=request.id),
             )
         except TelegramError as exc:
+            if is_transient(exc):
+                raise
             await context.services.requests.record_delivery(
                 request.id, request.assignee_id, None, str(exc)
             )
@@ -313,13 +349,17 @@ async def ask_residents_if_fixed(context: CourtyardContext, request: Request) ->
 async def send_private(
     context: CourtyardContext, person_id: int, text: str, **kwargs: object
 ) -> bool:
-    """A private message; a person who blocked the bot is remembered, not retried."""
+    """A private message; a person who blocked the bot is remembered, not retried. A passing
+    Telegram error is raised, so the update is handled again and the message still goes
+    (the ones already sent are not sent twice)."""
     try:
         await context.bot.send_message(person_id, text, **kwargs)  # type: ignore[arg-type]
     except Forbidden:
         await context.services.people.mark_blocked(person_id)
         return False
     except TelegramError as exc:
+        if is_transient(exc):
+            raise
         logger.warning("Could not message %s privately: %s", person_id, exc)
         return False
     return True

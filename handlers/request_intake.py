@@ -27,8 +27,9 @@ from handlers.common import (
     sender_id,
     translator_for,
 )
+from handlers.replay import settle
 from handlers.request_cards import refresh_cards, shorten
-from handlers.request_flow import open_request
+from handlers.request_flow import complete_intake, open_request
 from handlers.request_private import start_private_report
 from storage.buildings import Building
 from storage.requests import NewRequest, Request
@@ -48,6 +49,7 @@ def largest_photo(message: Message) -> tuple[str, str] | None:
 
 
 def _new_request(
+    update: Update,
     building: Building,
     message: Message,
     author_id: int,
@@ -66,6 +68,7 @@ def _new_request(
         location=result.location.label if result.location else None,
         description=text.strip(),
         photo=largest_photo(message),
+        intake_update_id=update.update_id,
     )
 
 
@@ -107,8 +110,11 @@ async def on_group_message(update: Update, context: CourtyardContext) -> None:
     if result.verdict is Verdict.IGNORE:
         return
     services = context.services
-    if await services.requests.find_by_source(message.chat_id, message.message_id):
-        return  # a replayed update
+    existing = await services.requests.find_by_source(message.chat_id, message.message_id)
+    if existing is not None:
+        # Handled before: finish what that attempt left undone (card, routing), nothing more.
+        await complete_intake(context, existing, reply_to_message_id=message.message_id)
+        return
     duplicate = await find_duplicate(context, building, text, result)
     if duplicate is not None:
         if result.urgent:
@@ -127,7 +133,13 @@ async def on_group_message(update: Update, context: CourtyardContext) -> None:
         await open_request(
             context,
             _new_request(
-                building, message, message.from_user.id, text, result, rules.fallback_category
+                update,
+                building,
+                message,
+                message.from_user.id,
+                text,
+                result,
+                rules.fallback_category,
             ),
             reply_to_message_id=message.message_id,
         )
@@ -210,35 +222,38 @@ async def on_suggestion_button(update: Update, context: CourtyardContext) -> Non
             _("Only the author, building heads or staff can answer this."), show_alert=True
         )
         return
-    if suggestion.resolved:
+    # The answer is claimed first (two people pressing at once: one wins); the work after it
+    # is idempotent, and handling this press again resumes it instead of stopping here.
+    verb, fresh = await settle(context, f"suggestion:{suggestion.id}", match.group(1))
+    if not await services.suggestions.resolve(suggestion.id) and fresh:
         await answer_quietly(query, _("Somebody already answered this."))
         return
     await answer_quietly(query)
-    # The work is idempotent and comes first, so a replay after a crash completes it.
-    verb = match.group(1)
-    if verb == "same" and suggestion.candidate_request_id is not None:
-        await services.requests.add_supporter(
-            suggestion.candidate_request_id, suggestion.author_id
-        )
-        await services.suggestions.resolve(suggestion.id)
-        await refresh_cards(context, suggestion.candidate_request_id)
-        request = await services.requests.get(suggestion.candidate_request_id)
+    candidate = (
+        await services.requests.get(suggestion.candidate_request_id)
+        if suggestion.candidate_request_id is not None
+        else None
+    )
+    # A privately reported request is never offered in a group; an old question about one
+    # is answered as a new request.
+    if verb == "same" and candidate is not None and not candidate.is_private:
+        await services.requests.add_supporter(candidate.id, suggestion.author_id)
+        await refresh_cards(context, candidate.id)
+        request = await services.requests.get(candidate.id)
         await edit_quietly(
             query,
             _("Added to #{number} — 👥 {affected} affected.").format(
-                number=suggestion.candidate_request_id,
-                affected=request.affected if request else "?",
+                number=candidate.id, affected=request.affected if request else "?"
             ),
         )
         return
     if verb != "dismiss":
-        await open_from_suggestion(context, building, suggestion)
-    await services.suggestions.resolve(suggestion.id)
+        await open_from_suggestion(context, building, suggestion, update.update_id)
     await _delete(context, suggestion)
 
 
 async def open_from_suggestion(
-    context: CourtyardContext, building: Building, suggestion: Suggestion
+    context: CourtyardContext, building: Building, suggestion: Suggestion, update_id: int
 ) -> Request:
     rules = context.services.settings.classifier
     result = classify(suggestion.text, rules)
@@ -256,6 +271,7 @@ async def open_from_suggestion(
             location=result.location.label if result.location else None,
             description=suggestion.text.strip(),
             photo=suggestion.photo,
+            intake_update_id=update_id,
         ),
         reply_to_message_id=suggestion.message_id,
     )
@@ -301,7 +317,7 @@ async def report_from(
     await open_request(
         context,
         _new_request(
-            building, message, message.from_user.id, text, result, rules.fallback_category
+            update, building, message, message.from_user.id, text, result, rules.fallback_category
         ),
         reply_to_message_id=message.message_id,
     )
@@ -337,15 +353,21 @@ async def track(update: Update, context: CourtyardContext) -> None:
         return
     existing = await context.services.requests.find_by_source(target.chat_id, target.message_id)
     if existing is not None:
-        await reply(
-            update, _("This message is already tracked as #{number}.").format(number=existing.id)
-        )
+        # Whoever tracked it, finish what its intake still lacks (a card, routing).
+        await complete_intake(context, existing, reply_to_message_id=target.message_id)
+        if existing.intake_update_id != update.update_id:
+            await reply(
+                update,
+                _("This message is already tracked as #{number}.").format(number=existing.id),
+            )
         return
     rules = context.services.settings.classifier
     result = classify(text, rules)
     await open_request(
         context,
-        _new_request(building, target, target.from_user.id, text, result, rules.fallback_category),
+        _new_request(
+            update, building, target, target.from_user.id, text, result, rules.fallback_category
+        ),
         reply_to_message_id=target.message_id,
     )
 

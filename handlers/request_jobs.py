@@ -1,17 +1,24 @@
-"""Scheduled request housekeeping: resolved requests nobody rated close by themselves."""
+"""Scheduled request housekeeping: resolved requests nobody rated close by themselves, and
+intakes Telegram kept failing are finished."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 
+from telegram.error import TelegramError
+
 from bot.context import CourtyardContext
 from bot.domain.lifecycle import Action, CloseReason, Closure, Role
-from handlers.request_flow import perform
+from handlers.request_flow import complete_intake, perform
 
 logger = logging.getLogger(__name__)
 
 AUTO_CLOSE_INTERVAL = timedelta(minutes=30)
+UNFINISHED_INTAKE_INTERVAL = timedelta(minutes=1)
+# Longer than an update's own attempts take (retries after 2 s and 10 s, flood waits), so the
+# job never races the handler that is still posting the card.
+UNFINISHED_AFTER = timedelta(minutes=10)
 
 
 async def close_unrated(context: CourtyardContext) -> None:
@@ -30,3 +37,16 @@ async def close_unrated(context: CourtyardContext) -> None:
         )
         if outcome.request is not None:
             logger.info("Closed request #%d: nobody rated it in time", request.id)
+
+
+async def finish_intakes(context: CourtyardContext) -> None:
+    """Requests whose card or routing Telegram kept failing, even after the update's retries:
+    finish them now (nothing is lost to a long Telegram outage)."""
+    services = context.services
+    for request in await services.requests.unfinished(services.clock.now() - UNFINISHED_AFTER):
+        try:
+            await complete_intake(context, request, reply_to_message_id=request.source_message_id)
+        except TelegramError as exc:
+            logger.warning("Request #%d is still not posted or routed: %s", request.id, exc)
+            return  # Telegram is still unwell; the next tick tries again
+        logger.info("Finished the intake of request #%d", request.id)

@@ -10,7 +10,14 @@ from telegram.ext import CallbackQueryHandler
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.domain.classifier import Verdict, classify
 from bot.i18n import Translator
-from handlers.common import escape, reply, sender_id, translator_for
+from handlers.common import (
+    answer_quietly,
+    edit_quietly,
+    escape,
+    reply,
+    sender_id,
+    translator_for,
+)
 from handlers.labels import category_name
 from handlers.request_cards import card_people, icon_of, refresh_cards, render_card
 from handlers.request_flow import open_request
@@ -140,11 +147,10 @@ async def _file(
             photo=(str(photo[0]), str(photo[1]))
             if isinstance(photo, list) and len(photo) == 2
             else None,
+            intake_update_id=update.update_id,
         ),
         reply_to_message_id=None,
     )
-    # Ended only once the request exists: a crash before this point loses nothing.
-    await services.conversations.end(user_id)
     people = await card_people(context, request)
     await _say(
         update,
@@ -156,6 +162,9 @@ async def _file(
         + _("I will let you know when it is resolved."),
         None,
     )
+    # Ended only when all is done: handling this update again (after a crash or a Telegram
+    # error) finds the conversation, and the request filed by it, and finishes the work.
+    await services.conversations.end(user_id)
 
 
 async def on_private_button(update: Update, context: CourtyardContext) -> None:
@@ -189,8 +198,9 @@ async def on_private_button(update: Update, context: CourtyardContext) -> None:
         data["photo"] = None
         chosen = _("no photo")
     await services.conversations.begin(user_id, CONVERSATION_REPORT, data)
-    await query.answer()
-    await query.edit_message_text(f"✔️ {chosen}")
+    # Quietly: handled again after a crash, the press is already answered and edited.
+    await answer_quietly(query)
+    await edit_quietly(query, f"✔️ {chosen}")
     await _next_step(update, context, _)
 
 
@@ -244,14 +254,15 @@ async def save_resolution_note(update: Update, context: CourtyardContext, reques
     assert message is not None
     _ = await translator_for(update, context)
     services = context.services
-    await services.conversations.end(sender_id(update))
     text = (message.text or "").strip()[:1000]
-    if not text:
-        return
-    await services.requests.update(request_id, resolution_note=text)
-    await services.requests.note(request_id, sender_id(update), "resolution_note", text)
-    await refresh_cards(context, request_id)
-    await reply(update, _("Thank you, the note was added to #{number}.").format(number=request_id))
+    if text:
+        await services.requests.set_resolution_note(request_id, sender_id(update), text)
+        await refresh_cards(context, request_id)
+        await reply(
+            update, _("Thank you, the note was added to #{number}.").format(number=request_id)
+        )
+    # Ended last, so handling this message again after a crash still saves the note.
+    await services.conversations.end(sender_id(update))
 
 
 def handlers() -> list[CourtyardHandler]:

@@ -34,6 +34,7 @@ from handlers.common import (
     translator_for,
 )
 from handlers.labels import category_names, level_name
+from handlers.replay import settle
 from storage.buildings import Building
 
 
@@ -105,12 +106,9 @@ async def head(update: Update, context: CourtyardContext) -> None:
     if person is None:
         await reply(update, usage)
         return
-    services = context.services
     actor = sender_id(update)
     if args[0].lower() == "remove":
-        removed = person.person_id is not None and await services.roles.revoke(
-            building.id, person.person_id, CommunityRole.HEAD, actor_id=actor
-        )
+        removed = await _revoke(context, building, person, CommunityRole.HEAD, actor)
         await reply(
             update,
             (
@@ -141,15 +139,12 @@ async def staff(update: Update, context: CourtyardContext) -> None:
     if not args or args[0].lower() not in ("add", "remove"):
         await reply(update, usage)
         return
-    services = context.services
     if args[0].lower() == "remove":
         person = await resolve_target(update, context, _first_target(args[1:]))
         if person is None:
             await reply(update, usage)
             return
-        removed = person.person_id is not None and await services.roles.revoke(
-            building.id, person.person_id, CommunityRole.STAFF, actor_id=sender_id(update)
-        )
+        removed = await _revoke(context, building, person, CommunityRole.STAFF, sender_id(update))
         await reply(
             update,
             (
@@ -178,6 +173,27 @@ async def staff(update: Update, context: CourtyardContext) -> None:
         parsed.level,
         _,
     )
+
+
+async def _revoke(
+    context: CourtyardContext,
+    building: Building,
+    person: ResolvedTarget,
+    role: CommunityRole,
+    actor: int,
+) -> bool:
+    """Remove the role; handled again after a crash, "removed" stays the answer (not "did
+    not have it", which is what the first attempt left)."""
+    if person.person_id is None:
+        return False
+    key = f"{role.value}:{person.person_id}"
+    _step, first_time = await settle(context, f"revoke:{key}", True)
+    removed = await context.services.roles.revoke(
+        building.id, person.person_id, role, actor_id=actor
+    )
+    # Not there any more on a second attempt: most likely the first one removed it.
+    settled, _fresh = await settle(context, f"revoked:{key}", removed or not first_time)
+    return bool(settled)
 
 
 def _argument_problem(_: Translator, error: ArgumentError) -> str:

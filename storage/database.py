@@ -55,6 +55,8 @@ class Database:
         await connection.execute("PRAGMA foreign_keys = ON")
         await connection.execute("PRAGMA busy_timeout = 5000")
         await connection.execute("PRAGMA synchronous = NORMAL")
+        # Deleted rows (a /forgetme, pruned messages) are overwritten, not left in free pages.
+        await connection.execute("PRAGMA secure_delete = ON")
         self._connection = connection
         if migrate:
             await self.migrate()
@@ -69,6 +71,13 @@ class Database:
         """Apply pending migrations; returns the versions applied."""
         async with self._write_lock:
             return await apply_migrations(self.connection, self._migrations)
+
+    async def checkpoint(self) -> bool:
+        """Copy the write-ahead log into the database and truncate it, so bytes deleted
+        before are gone from the log file too. False if a reader kept it from finishing."""
+        async with self._write_lock:
+            row = await self.fetch_one("PRAGMA wal_checkpoint(TRUNCATE)")
+        return row is not None and int(row[0]) == 0
 
     async def schema_version(self) -> int:
         row = await self.fetch_one("PRAGMA user_version")

@@ -29,6 +29,7 @@ class Membership:
     label: str
     status: MembershipStatus
     person_name: str
+    heads_asked: bool = True
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,12 @@ def _membership(row: sqlite3.Row) -> Membership:
         label=str(row["label"]),
         status=MembershipStatus(row["status"]),
         person_name=full or (f"@{row['username']}" if row["username"] else str(row["person_id"])),
+        heads_asked=row["heads_asked_at"] is not None,
     )
 
 
 _MEMBERSHIPS = (
-    "SELECT m.household_id, m.person_id, m.status, h.building_id, h.label, "
+    "SELECT m.household_id, m.person_id, m.status, m.heads_asked_at, h.building_id, h.label, "
     "p.first_name, p.last_name, p.username "
     "FROM household_members m JOIN households h ON h.id = m.household_id "
     "JOIN people p ON p.id = m.person_id"
@@ -142,13 +144,21 @@ class HouseholdRepository:
                     "requested_at, decided_at) VALUES (?, ?, ?, ?, ?) "
                     "ON CONFLICT (household_id, person_id) DO UPDATE SET "
                     "status = excluded.status, requested_at = excluded.requested_at, "
-                    "decided_by = NULL, decided_at = excluded.decided_at",
+                    "decided_by = NULL, decided_at = excluded.decided_at, heads_asked_at = NULL",
                     (household_id, person_id, status.value, now, now if auto_approve else None),
                 )
                 outcome = JoinOutcome.APPROVED if auto_approve else JoinOutcome.REQUESTED
         membership = await self.membership_in(building_id, person_id)
         assert membership is not None
         return outcome, membership
+
+    async def mark_heads_asked(self, household_id: int, person_id: int) -> None:
+        """The building heads were asked about this registration (not again on a replay)."""
+        await self._db.execute(
+            "UPDATE household_members SET heads_asked_at = ? WHERE household_id = ? "
+            "AND person_id = ?",
+            (to_timestamp(self._clock.now()), household_id, person_id),
+        )
 
     async def decide(
         self, household_id: int, person_id: int, *, approve: bool, actor_id: int

@@ -105,22 +105,6 @@ class PeopleRepository:
             (now, now, user_id),
         )
 
-    async def forget(self, user_id: int) -> None:
-        """Erase a person's profile and contact data; the id stays so history stays whole."""
-        now = to_timestamp(self._clock.now())
-        await self._db.execute(
-            "UPDATE people SET first_name = '', last_name = NULL, username = NULL, "
-            "language_code = NULL, phone = NULL, forgotten_at = ?, updated_at = ? WHERE id = ?",
-            (now, now, user_id),
-        )
-
-    async def unforget(self, user_id: int) -> None:
-        """The person shares their data again (e.g. registers a flat)."""
-        await self._db.execute(
-            "UPDATE people SET forgotten_at = NULL WHERE id = ? AND forgotten_at IS NOT NULL",
-            (user_id,),
-        )
-
     async def set_language(self, user_id: int, language: str | None) -> None:
         await self._db.execute(
             "UPDATE people SET language = ?, updated_at = ? WHERE id = ?",

@@ -9,9 +9,10 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.clock import Clock, from_timestamp, to_timestamp
+from bot.clock import from_timestamp, to_timestamp
 from bot.domain.lifecycle import OPEN_STATUSES, RequestStatus
-from storage.database import Database, placeholders
+from storage.database import placeholders
+from storage.request_history import RequestHistory
 from storage.roles import ensure_person
 
 
@@ -28,6 +29,7 @@ class NewRequest:
     location: str | None
     description: str
     photo: tuple[str, str] | None = None  # (file_id, file_unique_id)
+    intake_update_id: int | None = None  # the update that reports it (replays finish it)
 
 
 @dataclass(frozen=True)
@@ -63,23 +65,17 @@ class Request:
     escalated_at: datetime | None
     affected: int
     photos: tuple[str, ...]
+    intake_update_id: int | None = None
+    routed_at: datetime | None = None
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
 
-
-@dataclass(frozen=True)
-class RequestEvent:
-    """One line of a request's history."""
-
-    actor_id: int | None
-    actor_name: str | None
-    action: str
-    from_status: str | None
-    to_status: str | None
-    note: str
-    at: datetime
+    @property
+    def is_private(self) -> bool:
+        """Reported in a private chat: never quoted, linked or offered in a group."""
+        return self.chat_id is None
 
 
 def _maybe_time(value: int | None) -> datetime | None:
@@ -131,6 +127,8 @@ def _request(row: sqlite3.Row) -> Request:
         escalated_at=_maybe_time(row["escalated_at"]),
         affected=int(row["affected"]),
         photos=tuple(str(row["photo_ids"]).split()) if row["photo_ids"] else (),
+        intake_update_id=row["intake_update_id"],
+        routed_at=_maybe_time(row["routed_at"]),
     )
 
 
@@ -158,26 +156,30 @@ _STAMPS = {
 }
 
 
-class RequestRepository:
-    """Reads and writes requests and everything hanging off them."""
-
-    def __init__(self, database: Database, clock: Clock) -> None:
-        self._db = database
-        self._clock = clock
+class RequestRepository(RequestHistory):
+    """Reads and writes requests and everything hanging off them (their history: see
+    `RequestHistory`)."""
 
     async def create(self, new: NewRequest) -> tuple[Request, bool]:
-        """Create a request; a replayed message returns the existing one (created=False)."""
+        """Create a request; a replayed message (or update) returns the existing one
+        (created=False)."""
         if new.chat_id is not None and new.source_message_id is not None:
             existing = await self.find_by_source(new.chat_id, new.source_message_id)
             if existing is not None:
                 return existing, False
+        if new.intake_update_id is not None:
+            row = await self._db.fetch_one(
+                f"{_SELECT} WHERE r.intake_update_id = ?", (new.intake_update_id,)
+            )
+            if row is not None:
+                return _request(row), False
         now = to_timestamp(self._clock.now())
         async with self._db.transaction() as conn:
             await ensure_person(conn, new.reporter_id, now)
             cursor = await conn.execute(
                 "INSERT INTO requests (building_id, chat_id, source_message_id, reporter_id, "
-                "category, urgent, location, description, status, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "category, urgent, location, description, status, created_at, updated_at, "
+                "intake_update_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     new.building_id,
                     new.chat_id,
@@ -190,6 +192,7 @@ class RequestRepository:
                     RequestStatus.NEW.value,
                     now,
                     now,
+                    new.intake_update_id,
                 ),
             )
             request_id = cursor.lastrowid
@@ -228,6 +231,14 @@ class RequestRepository:
         await self._db.execute(
             "UPDATE requests SET card_chat_id = ?, card_message_id = ? WHERE id = ?",
             (chat_id, message_id, request_id),
+        )
+
+    async def mark_routed(self, request_id: int, *, delivered: bool) -> None:
+        """Routing is done: staff have their cards (or the group was told who could not be
+        reached), so a replay does not route again."""
+        await self._db.execute(
+            "UPDATE requests SET routed_at = coalesce(routed_at, ?), delivered = ? WHERE id = ?",
+            (to_timestamp(self._clock.now()), int(delivered), request_id),
         )
 
     async def change_status(
@@ -290,14 +301,6 @@ class RequestRepository:
         assignments = ", ".join(f"{name} = ?" for name in changes)
         await self._db.execute(
             f"UPDATE requests SET {assignments} WHERE id = ?", (*changes.values(), request_id)
-        )
-
-    async def note(self, request_id: int, actor_id: int | None, action: str, note: str) -> None:
-        """Add a history line that does not change the status."""
-        await self._db.execute(
-            "INSERT INTO request_events (request_id, actor_id, action, note, at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (request_id, actor_id, action, note, to_timestamp(self._clock.now())),
         )
 
     async def update_description(self, request_id: int, text: str) -> bool:
@@ -365,25 +368,6 @@ class RequestRepository:
             (request_id, file_id, unique_id, to_timestamp(self._clock.now())),
         )
 
-    async def history(self, request_id: int) -> list[RequestEvent]:
-        rows = await self._db.fetch_all(
-            "SELECT e.*, p.first_name, p.last_name FROM request_events e "
-            "LEFT JOIN people p ON p.id = e.actor_id WHERE e.request_id = ? ORDER BY e.id",
-            (request_id,),
-        )
-        return [
-            RequestEvent(
-                actor_id=row["actor_id"],
-                actor_name=" ".join(p for p in (row["first_name"], row["last_name"]) if p) or None,
-                action=str(row["action"]),
-                from_status=row["from_status"],
-                to_status=row["to_status"],
-                note=str(row["note"]),
-                at=from_timestamp(int(row["at"])),
-            )
-            for row in rows
-        ]
-
     async def open_in_building(
         self, building_id: int, *, limit: int = 10, offset: int = 0
     ) -> tuple[list[Request], int]:
@@ -434,13 +418,25 @@ class RequestRepository:
     async def recent_open(
         self, building_id: int, category: str, since: timedelta
     ) -> list[Request]:
-        """Open requests of one building and category reported recently (duplicate check)."""
+        """Open requests of one building and category reported recently in a group (the
+        duplicate check asks about them in a group; a private report is never quoted there)."""
         statuses = [s.value for s in OPEN_STATUSES]
         cutoff = to_timestamp(self._clock.now() - since)
         rows = await self._db.fetch_all(
             f"{_SELECT} WHERE r.building_id = ? AND r.category = ? AND r.created_at >= ? "
+            "AND r.chat_id IS NOT NULL "
             f"AND r.status IN ({placeholders(statuses)}) ORDER BY r.created_at DESC",
             (building_id, category, cutoff, *statuses),
+        )
+        return [_request(row) for row in rows]
+
+    async def unfinished(self, created_before: datetime, limit: int = 20) -> list[Request]:
+        """Open requests still without their group card or routing (oldest first)."""
+        rows = await self._db.fetch_all(
+            f"{_SELECT} WHERE (r.routed_at IS NULL OR (r.chat_id IS NOT NULL AND "
+            "r.card_message_id IS NULL)) AND r.created_at < ? AND r.status = 'new' "
+            "ORDER BY r.id LIMIT ?",
+            (to_timestamp(created_before), limit),
         )
         return [_request(row) for row in rows]
 

@@ -6,8 +6,10 @@ sees always match what pressing them does.
 Roles are computed by the caller for one person and one request. The caller grants
 `STAFF_ASSIGNEE` to the assignee, or to every staff member the request is routed to while
 nobody is assigned; other staff in the building get plain `STAFF`, which, like `RESIDENT`, has
-no lifecycle powers (reporting and "me too" are not status changes). `SYSTEM` is the scheduler,
-which may only close a resolved request nobody rated in time.
+no lifecycle powers (reporting and "me too" are not status changes). `SUPPORTER` (someone who
+said "me too") has none either: they are asked whether it is fixed and may rate it, but only
+the reporter's answer moves the request. `SYSTEM` is the scheduler, which may only close a
+resolved request nobody rated in time.
 """
 
 from __future__ import annotations
@@ -59,6 +61,7 @@ class Role(StrEnum):
 
     RESIDENT = "resident"
     REPORTER = "reporter"
+    SUPPORTER = "supporter"
     STAFF_ASSIGNEE = "staff_assignee"
     STAFF = "staff"
     HEAD = "head"

@@ -173,7 +173,7 @@ def test_the_system_may_only_auto_close_resolved_requests() -> None:
 
 
 def test_residents_and_other_staff_have_no_lifecycle_powers() -> None:
-    bystanders = frozenset({Role.RESIDENT, Role.STAFF})
+    bystanders = frozenset({Role.RESIDENT, Role.STAFF, Role.SUPPORTER})
     for status in RequestStatus:
         assert allowed_actions(status, bystanders) == frozenset()
 
