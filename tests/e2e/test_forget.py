@@ -132,7 +132,7 @@ async def test_forgetme_leaves_no_trace_and_keeps_what_the_community_needs(
     question = await emulator.wait_for_message(fiona, containing="Is it really fixed?")
     query = emulator.press_button(fiona, question, button_text="👍 Fixed")
     await emulator.wait_callback_answer(query)
-    await emulator.wait_for(lambda: "How satisfied" in question.content, 5, "rating asked")
+    await emulator.wait_for(lambda: "How satisfied" in question.content, 15, "rating asked")
     query = emulator.press_button(fiona, question, button_text="⭐⭐⭐⭐")
     await emulator.wait_callback_answer(query)
     emulator.send_message(fiona, fiona, "/report The corridor light on floor 2 is broken")
@@ -148,7 +148,7 @@ async def test_forgetme_leaves_no_trace_and_keeps_what_the_community_needs(
     assert "Kept, without your name" in confirm.content
     query = emulator.press_button(fiona, confirm, button_text="Yes, delete my data")
     await emulator.wait_callback_answer(query)
-    await emulator.wait_for(lambda: "Done." in confirm.content, 5, "confirmation")
+    await emulator.wait_for(lambda: "Done." in confirm.content, 15, "confirmation")
     assert "your votes (they still count)" in confirm.content
     await bot.settle()
 

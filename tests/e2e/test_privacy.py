@@ -144,7 +144,7 @@ async def test_me_too_does_not_give_the_reporters_rights(
     # Resolved: the supporter is asked too, but only the reporter's 👎 reopens it.
     emulator.send_message(s.head, s.group, "/reopen 1")
     await emulator.wait_for_message(s.group, containing="#1 is reopened")
-    await emulator.wait_for(lambda: "Take it" in str(staff_card.reply_markup), 5, "takeable")
+    await emulator.wait_for(lambda: "Take it" in str(staff_card.reply_markup), 15, "takeable")
     query = emulator.press_button(s.plumber, staff_card, button_text="🛠 Take it")
     await emulator.wait_callback_answer(query)
     query = emulator.press_button(s.plumber, staff_card, button_text="✅ Resolved")
@@ -162,7 +162,7 @@ async def test_me_too_does_not_give_the_reporters_rights(
     question = await emulator.wait_for_message(s.resident, containing="Is it really fixed?")
     query = emulator.press_button(s.resident, question, button_text="👎 Not fixed")
     await emulator.wait_callback_answer(query)
-    await emulator.wait_for(lambda: "reopened" in card.content, 5, "the reporter reopens it")
+    await emulator.wait_for(lambda: "reopened" in card.content, 15, "the reporter reopens it")
 
 
 async def _private_link(message: SentMessage) -> str:
