@@ -432,11 +432,12 @@ class RequestRepository(RequestHistory):
 
     async def unfinished(self, created_before: datetime, limit: int = 20) -> list[Request]:
         """Open requests still without their group card or routing (oldest first)."""
+        statuses = [s.value for s in OPEN_STATUSES]
         rows = await self._db.fetch_all(
             f"{_SELECT} WHERE (r.routed_at IS NULL OR (r.chat_id IS NOT NULL AND "
-            "r.card_message_id IS NULL)) AND r.created_at < ? AND r.status = 'new' "
-            "ORDER BY r.id LIMIT ?",
-            (to_timestamp(created_before), limit),
+            "r.card_message_id IS NULL)) AND r.created_at < ? "
+            f"AND r.status IN ({placeholders(statuses)}) ORDER BY r.id LIMIT ?",
+            (to_timestamp(created_before), *statuses, limit),
         )
         return [_request(row) for row in rows]
 
