@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from telegram import Chat, ChatMember, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import CommandHandler
 
 from bot.commands import commands_for
@@ -30,7 +30,7 @@ async def _bot_sees_group_messages(update: Update, context: CourtyardContext) ->
         return False
     try:
         member = await context.bot.get_chat_member(chat.id, context.bot.id)
-    except TelegramError:
+    except (BadRequest, Forbidden):
         return False
     return member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 
