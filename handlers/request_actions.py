@@ -19,6 +19,7 @@ from bot.domain.lifecycle import (
     TransitionRefused,
     transition,
 )
+from bot.domain.numbers import is_digits, parse_id
 from bot.i18n import Translator
 from handlers.common import (
     answer_quietly,
@@ -182,17 +183,20 @@ async def _request_from_args(
 ) -> Request | None:
     """`N` or `#N` as the first argument, within this group's building."""
     args = context.args or []
-    number = whole_number(args[0].lstrip("#")) if args else None
-    if number is None:
+    typed = args[0].lstrip("#") if args else ""
+    if not is_digits(typed):
         await reply(update, escape(usage))
         return None
-    request = await context.services.requests.get(number)
+    # A number too large for any request is still a number: there is no such request.
+    number = parse_id(typed)
+    request = await context.services.requests.get(number) if number is not None else None
     building = await building_of_chat(update, context)
     if request is None or (
         not is_private(update) and (building is None or request.building_id != building.id)
     ):
         await reply(
-            update, _("There is no request #{number} in this building.").format(number=number)
+            update,
+            _("There is no request #{number} in this building.").format(number=typed[:20]),
         )
         return None
     if is_private(update):

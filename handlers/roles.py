@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import Update
+from telegram import ChatMember, Update
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import CommandHandler
 
 from bot.context import CourtyardContext, CourtyardHandler
@@ -35,6 +36,7 @@ from handlers.common import (
 )
 from handlers.labels import category_names, level_name
 from storage.buildings import Building
+from storage.people import Person
 
 
 @dataclass(frozen=True)
@@ -204,6 +206,19 @@ async def _grant(
     actor = sender_id(update)
     role_text = _role_text(_, role, categories, level)
     known = await services.people.get(person.person_id) if person.person_id else None
+    if person.person_id is not None and known is None:
+        # A bare number could be anyone (or no one): only someone in this group will do.
+        known = await _member_of_group(update, context, person.person_id)
+        if known is None:
+            await reply(
+                update,
+                _(
+                    "I do not know anyone with the id {id} in this group. Reply to one of "
+                    "their messages with the command, or use their @username."
+                ).format(id=person.person_id),
+            )
+            return
+        person = ResolvedTarget(known.id, known.username, known.display_name)
     if person.person_id is not None:
         await services.roles.assign(
             building.id,
@@ -253,6 +268,33 @@ async def _grant(
             link=link,
         ),
     )
+
+
+async def _member_of_group(
+    update: Update, context: CourtyardContext, user_id: int
+) -> Person | None:
+    """The person with this id if Telegram says they are in this group (then remembered)."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    try:
+        member = await context.bot.get_chat_member(chat.id, user_id)
+    except (BadRequest, Forbidden):
+        return None  # no such user, or not in the chat
+    if member.status in (ChatMember.LEFT, ChatMember.BANNED) or member.user.is_bot:
+        return None
+    if member.status == ChatMember.RESTRICTED and not getattr(member, "is_member", False):
+        return None
+    user = member.user
+    people = context.services.people
+    await people.remember(
+        user.id,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        username=user.username,
+        language_code=user.language_code,
+    )
+    return await people.get(user.id)
 
 
 def _role_text(

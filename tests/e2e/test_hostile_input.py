@@ -1,0 +1,119 @@
+"""Hostile input end to end: forged buttons, huge numbers, unknown ids. Nothing may raise,
+every press is answered, and the admin chat is not flooded."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.domain.community import CommunityRole
+from bot.sandbox import BotApiEmulator
+from bot.sandbox.models import SimChat, SimUser
+from tests.e2e.harness import RunningBot, running_bot, settings_for
+
+HUGE = "9" * 25
+
+
+@dataclass
+class Scene:
+    group: SimChat
+    head: SimUser
+    resident: SimUser
+    admin: SimUser
+    admin_chat: SimChat
+
+
+@pytest.fixture
+async def scene(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> AsyncIterator[tuple[Scene, RunningBot]]:
+    head = emulator.create_user("Hana", username="hana", language_code="en")
+    resident = emulator.create_user("Rita", username="rita", language_code="en")
+    admin = emulator.create_user("Ada", language_code="en")
+    group = emulator.create_group("Building 5 chat", creator=head, members=[resident])
+    admin_chat = emulator.create_group("Admins", creator=admin)
+    settings = settings_for(
+        emulator,
+        tmp_path / "c.db",
+        community={"language": "en", "admins": [admin.id], "admin_chat_id": admin_chat.id},
+        buildings=[{"name": "Building 5", "chats": [group.id]}],
+    )
+    async with running_bot(emulator, settings) as bot:
+        yield Scene(group, head, resident, admin, admin_chat), bot
+
+
+async def test_forged_button_data_is_answered_and_reports_nothing(
+    emulator: BotApiEmulator, scene: tuple[Scene, RunningBot]
+) -> None:
+    s, bot = scene
+    emulator.send_message(s.resident, s.group, "The lift in unit 2 is broken, stuck on floor 3")
+    card = await emulator.wait_for_message(s.group, containing="#1 ")
+    forged = [
+        f"rq:take:{HUGE}",
+        f"rq:rate:5:{HUGE}",
+        f"pv:{HUGE}:0",
+        f"pv:1:{HUGE}",
+        f"rl:{HUGE}:0",
+        f"pl:1:{HUGE}",
+        f"hh:a:{HUGE}:{HUGE}",
+        f"sg:track:{HUGE}",
+        f"setup:unlink:{HUGE}",
+        f"join:{HUGE}:3-502",
+        "pr:b:²",
+        "pr:b:" + "9" * 20,
+        "rq:take:٣",
+        "nonsense",
+        "x" * 64,
+    ]
+    for data in forged:
+        query = emulator.press_button(s.resident, card, data, stale=True)
+        answer = await emulator.wait_callback_answer(query)
+        assert answer.text == "This button is out of date.", data
+    await bot.settle()
+    assert not [m for m in emulator.messages(s.admin_chat) if "⚠️" in m.content]
+
+
+async def test_huge_request_number_is_no_such_request(
+    emulator: BotApiEmulator, scene: tuple[Scene, RunningBot]
+) -> None:
+    s, bot = scene
+    emulator.send_message(s.resident, s.group, "/request 999999999999999999999")
+    answer = await emulator.wait_for_message(s.group, containing="There is no request")
+    assert "Usage" not in answer.content
+    emulator.send_message(s.resident, s.resident, f"/request #{HUGE}")
+    await emulator.wait_for_message(s.resident, containing="There is no request")
+    await bot.settle()
+    assert not [m for m in emulator.messages(s.admin_chat) if "⚠️" in m.content]
+
+
+async def test_a_head_cannot_be_an_id_nobody_has_seen(
+    emulator: BotApiEmulator, scene: tuple[Scene, RunningBot]
+) -> None:
+    s, bot = scene
+    emulator.send_message(s.head, s.group, "/head add 999999999999999")
+    await emulator.wait_for_message(s.group, containing="I do not know anyone with the id")
+    building = await bot.services.buildings.find("Building 5")
+    assert building is not None
+    assert await bot.services.roles.get(building.id, 999999999999999, CommunityRole.HEAD) is None
+    # Someone in the group who never wrote is looked up in the group and appointed.
+    quiet = emulator.create_user("Quinn", language_code="en")
+    emulator.add_member(s.group, quiet)
+    await bot.settle()
+    emulator.send_message(s.head, s.group, f"/head add {quiet.id}")
+    await emulator.wait_for_message(s.group, containing="Quinn")
+    assert await bot.services.roles.get(building.id, quiet.id, CommunityRole.HEAD) is not None
+
+
+async def test_deep_links_with_huge_numbers_are_out_of_date(
+    emulator: BotApiEmulator, scene: tuple[Scene, RunningBot]
+) -> None:
+    s, bot = scene
+    emulator.user_starts_bot(s.resident, f"join-{HUGE}")
+    await emulator.wait_for_message(s.resident, containing="out of date")
+    emulator.user_starts_bot(s.head, f"households-{HUGE}")
+    await emulator.wait_for_message(s.head, containing="out of date")
+    await bot.settle()
+    assert not [m for m in emulator.messages(s.admin_chat) if "⚠️" in m.content]
