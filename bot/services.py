@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from bot.access import AccessControl
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.domain.error_notices import ErrorNotices
 from bot.domain.sla import SlaPolicy
 from bot.pacing import OutboxPacer
 from bot.transient import TransientFailures
@@ -51,6 +52,7 @@ class Services:
     access: AccessControl
     pacer: OutboxPacer = field(default_factory=OutboxPacer)
     transient: TransientFailures = field(default_factory=TransientFailures)
+    error_notices: ErrorNotices = field(default_factory=ErrorNotices)
     # The SLA policy with per-building overrides keyed by building id (set at start-up).
     sla: SlaPolicy = field(default_factory=SlaPolicy)
 

@@ -117,3 +117,22 @@ async def test_deep_links_with_huge_numbers_are_out_of_date(
     await emulator.wait_for_message(s.head, containing="out of date")
     await bot.settle()
     assert not [m for m in emulator.messages(s.admin_chat) if "⚠️" in m.content]
+
+
+async def test_the_same_error_again_and_again_is_one_notice_with_a_count(
+    emulator: BotApiEmulator, scene: tuple[Scene, RunningBot]
+) -> None:
+    s, bot = scene
+    users = [emulator.create_user(f"User {n}", language_code="en") for n in range(5)]
+    for user in users:
+        # The reply to /start fails on the first try and on both retries: a real error.
+        emulator.inject_fault("sendMessage", kind="server_error", times=3, chat_id=user.id)
+        emulator.user_starts_bot(user)
+    await bot.settle(timeout=20)
+    notices = [m for m in emulator.messages(s.admin_chat) if "⚠️" in m.content]
+    assert len(notices) == 1
+    (follow_up,) = bot.application.job_queue.get_jobs_by_name("error-notice-follow-up")
+    await follow_up.run(bot.application)
+    summary = await emulator.wait_for_message(s.admin_chat, containing="4 more time(s)")
+    assert "NetworkError" in summary.content
+    assert emulator.token not in summary.content
