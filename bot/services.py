@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from bot.access import AccessControl
@@ -53,6 +54,8 @@ class Services:
     pacer: OutboxPacer = field(default_factory=OutboxPacer)
     transient: TransientFailures = field(default_factory=TransientFailures)
     error_notices: ErrorNotices = field(default_factory=ErrorNotices)
+    # Set once the updates that waited at Telegram while the bot was down are handled.
+    caught_up: asyncio.Event = field(default_factory=asyncio.Event)
     # The SLA policy with per-building overrides keyed by building id (set at start-up).
     sla: SlaPolicy = field(default_factory=SlaPolicy)
 

@@ -30,6 +30,8 @@ from storage.polls import Poll, PollStatus
 
 logger = logging.getLogger(__name__)
 
+CATCH_UP_WAIT = 1.0  # seconds between looks at whether the post-restart backlog is handled
+
 
 def job_queue(context: CourtyardContext) -> JobQueue[Any]:
     """The application's job queue (always present: the job-queue extra is installed)."""
@@ -280,6 +282,12 @@ async def _close_job_callback(context: CourtyardContext) -> None:
     poll_id = _job_poll_id(context)
     poll = await context.services.polls.get(poll_id)
     if poll is None or not poll.is_open:
+        return
+    if not context.services.caught_up.is_set():
+        # Votes pressed before the deadline may still wait at Telegram after a restart.
+        job_queue(context).run_once(
+            _close_job_callback, when=CATCH_UP_WAIT, data=poll_id, name=_close_job(poll_id)
+        )
         return
     if context.services.clock.now() < poll.closes_at:
         # Extended meanwhile (a new wake-up exists), or woken a little early: sleep again.

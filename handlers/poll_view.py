@@ -44,6 +44,9 @@ SYNTAX_ERRORS: dict[PollSyntaxErrorCode, str] = {
     ),
     PollSyntaxErrorCode.DEADLINE_IN_PAST: N_("The closing time {closes_at} is in the past."),
     PollSyntaxErrorCode.DEADLINE_TOO_FAR: N_("A poll can stay open for at most {max_days} days."),
+    PollSyntaxErrorCode.DEADLINE_TOO_SOON: N_(
+        "A poll must stay open for at least {min_minutes} minutes."
+    ),
     PollSyntaxErrorCode.INVALID_QUORUM: N_(
         "I cannot read the quorum “{value}”; use e.g. 50% or 30 (households)."
     ),

@@ -42,6 +42,7 @@ from handlers.poll_schedule import (
     unschedule_poll,
 )
 from handlers.poll_view import option_label, poll_usage, syntax_error_text
+from handlers.update_time import acted_at
 from storage.buildings import Building
 from storage.polls import Poll, PollStatus
 
@@ -272,7 +273,8 @@ async def on_vote(update: Update, context: CourtyardContext) -> None:
         await query.answer(_("This button is out of date."), show_alert=True)
         return
     tz = services.settings.community.timezone
-    if not stored.is_open or services.clock.now() >= stored.closes_at:
+    # The press decides, not when the bot got to it (e.g. after a restart).
+    if not stored.is_open or await acted_at(update, context) >= stored.closes_at:
         await query.answer(_("Voting has closed."), show_alert=True)
         return
     user_id = sender_id(update)
@@ -418,7 +420,7 @@ async def proxy(update: Update, context: CourtyardContext) -> None:
     if not stored.per_household:
         await reply(update, _("Proxy votes are for household polls (--household)."))
         return
-    if not stored.is_open or services.clock.now() >= stored.closes_at:
+    if not stored.is_open or await acted_at(update, context) >= stored.closes_at:
         await reply(update, _("Voting has closed."))
         return
     option = choice - 1

@@ -336,4 +336,25 @@ MIGRATIONS_SQL: list[tuple[str, str]] = [
         ALTER TABLE outbox ADD COLUMN photo BLOB;  -- PNG bytes; then `text` is its caption
         """,
     ),
+    # --- issue 11b ---
+    (
+        "trust: when an update can have happened, frozen poll denominators, bots in chats",
+        """
+        -- The earliest moment an update can have been created (a button press carries no
+        -- date): its arrival, or the previous getUpdates if it was waiting at Telegram.
+        ALTER TABLE inbox ADD COLUMN arrived_after INTEGER;
+
+        -- Household polls: the households registered and the building's stated total when
+        -- the poll opened, so later registrations do not move the denominator.
+        ALTER TABLE polls ADD COLUMN eligible_households TEXT;   -- JSON list of ids
+        ALTER TABLE polls ADD COLUMN household_total INTEGER;
+
+        -- Other bots seen in a group: Telegram counts them as members, turnout must not.
+        CREATE TABLE chat_bots (
+            chat_id INTEGER NOT NULL,
+            bot_id INTEGER NOT NULL,
+            PRIMARY KEY (chat_id, bot_id)
+        );
+        """,
+    ),
 ]
