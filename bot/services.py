@@ -13,6 +13,7 @@ from bot.domain.sla import SlaPolicy
 from bot.pacing import OutboxPacer
 from bot.transient import TransientFailures
 from storage.buildings import BuildingRepository
+from storage.chat_bots import ChatBotRepository
 from storage.chats import ChatRepository
 from storage.conversations import ConversationRepository
 from storage.database import Database
@@ -39,6 +40,7 @@ class Services:
     inbox: UpdateInbox
     people: PeopleRepository
     chats: ChatRepository
+    chat_bots: ChatBotRepository
     buildings: BuildingRepository
     roles: RoleRepository
     invites: InviteRepository
@@ -73,6 +75,7 @@ class Services:
             inbox=UpdateInbox(database, clock),
             people=PeopleRepository(database, clock),
             chats=ChatRepository(database, clock),
+            chat_bots=ChatBotRepository(database),
             buildings=buildings,
             roles=roles,
             invites=InviteRepository(database, clock),

@@ -103,12 +103,20 @@ async def poll(update: Update, context: CourtyardContext) -> None:
     except PollSyntaxError as error:
         await reply(update, syntax_error_text(_, error) + "\n\n" + escape(poll_usage(_)))
         return
+    # Household polls measure turnout against the building as it is now.
+    registered = (
+        frozenset(await services.households.registered_ids(building.id))
+        if spec.per_household
+        else None
+    )
     stored, created = await services.polls.create(
         spec,
         building_id=building.id,
         chat_id=message.chat_id,
         source_message_id=message.message_id,
         creator_id=sender_id(update),
+        registered_households=registered,
+        household_total=building.total_households if spec.per_household else None,
     )
     if created:
         await schedule_poll(context, stored.id)

@@ -6,6 +6,7 @@ from telegram import Chat, Update
 from telegram.ext import TypeHandler
 
 from bot.context import CourtyardContext
+from handlers.other_bots import note_other_bots
 
 
 async def remember_chat_and_person(update: Update, context: CourtyardContext) -> None:
@@ -24,6 +25,7 @@ async def remember_chat_and_person(update: Update, context: CourtyardContext) ->
     if chat is None:
         return
     await services.chats.remember(chat.id, type=chat.type, title=chat.title)
+    await note_other_bots(update, context)
     # A person can only write to the bot privately after starting it.
     if chat.type == Chat.PRIVATE and user is not None and update.message is not None:
         person = await services.people.get(user.id)

@@ -62,6 +62,7 @@ CHAT_REFERENCES: list[tuple[str, str]] = [
     ("polls", "chat_id"),
     ("outbox", "chat_id"),
     ("outbox", "fallback_chat_id"),
+    ("chat_bots", "chat_id"),
 ]
 
 

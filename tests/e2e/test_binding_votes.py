@@ -93,3 +93,87 @@ async def test_a_vote_pressed_after_the_deadline_is_refused(
         query = emulator.press_button(s.voters[0], poll, _button(poll, "For"))
         answer = await emulator.wait_callback_answer(query)
         assert answer.text == "Voting has closed."
+
+
+async def _vote(emulator: BotApiEmulator, user: SimUser, poll: SentMessage, label: str) -> str:
+    query = emulator.press_button(user, poll, _button(poll, label))
+    return (await emulator.wait_callback_answer(query)).text or ""
+
+
+async def test_household_turnout_uses_the_buildings_total_frozen_at_opening(
+    emulator: BotApiEmulator, scene: Scene, clock: FakeClock
+) -> None:
+    s = scene
+    async with running_bot(emulator, s.settings, clock) as bot:
+        emulator.send_message(s.head, s.group, "/setup approve auto")
+        await emulator.wait_for_message(s.group, containing="approved automatically")
+        emulator.send_message(s.head, s.group, "/setup households 120")
+        await emulator.wait_for_message(s.group, containing="120 households")
+        emulator.user_starts_bot(s.voters[0])
+        emulator.send_message(s.voters[0], s.voters[0], "/join 1-101")
+        await emulator.wait_for_message(s.voters[0], containing="registered in")
+        emulator.send_message(
+            s.head, s.group, "/poll New roof? --household --quorum 50% --hours 2"
+        )
+        poll = await emulator.wait_for_message(s.group, containing="(#P1)")
+        assert "Your household voted For" in await _vote(emulator, s.voters[0], poll, "For")
+        # Changing the total mid-poll does not move this poll's denominator.
+        emulator.send_message(s.head, s.group, "/setup households 2")
+        await emulator.wait_for_message(s.group, containing="2 households")
+        await bot.settle()
+        clock.advance(timedelta(hours=2, seconds=1))
+        emulator.send_message(s.head, s.group, "/poll 1 close")
+        results = await emulator.wait_for_message(s.group, containing="Results of #P1")
+    assert "Turnout: 1 of 120 households (1%) — all households of the building" in (
+        results.content
+    )
+    assert "Quorum not reached" in results.content
+    assert "NOT PASSED" in results.content
+
+
+async def test_without_a_total_the_households_registered_at_opening_count(
+    emulator: BotApiEmulator, scene: Scene, clock: FakeClock
+) -> None:
+    s = scene
+    async with running_bot(emulator, s.settings, clock) as bot:
+        emulator.send_message(s.head, s.group, "/setup approve auto")
+        await emulator.wait_for_message(s.group, containing="approved automatically")
+        for index, voter in enumerate(s.voters[:2]):
+            emulator.user_starts_bot(voter)
+            emulator.send_message(voter, voter, f"/join 1-10{index + 1}")
+            await emulator.wait_for_message(voter, containing="registered in")
+        emulator.send_message(s.head, s.group, "/poll New roof? --household --hours 2")
+        poll = await emulator.wait_for_message(s.group, containing="(#P1)")
+        # A household registered after the poll opened votes, without moving the measure.
+        emulator.user_starts_bot(s.voters[2])
+        emulator.send_message(s.voters[2], s.voters[2], "/join 1-103")
+        await emulator.wait_for_message(s.voters[2], containing="registered in")
+        assert "Your household voted For" in await _vote(emulator, s.voters[2], poll, "For")
+        assert "Your household voted For" in await _vote(emulator, s.voters[0], poll, "For")
+        await bot.settle()
+        emulator.send_message(s.head, s.group, "/poll 1 close")
+        results = await emulator.wait_for_message(s.group, containing="Results of #P1")
+    assert "1. For: 2" in results.content
+    assert "Turnout: 2 of 2 households (100%) — those registered when the poll opened" in (
+        results.content
+    )
+
+
+async def test_other_bots_in_the_group_are_not_counted_as_voters(
+    emulator: BotApiEmulator, scene: Scene, clock: FakeClock
+) -> None:
+    s = scene
+    other = emulator.state.add_user(
+        {"first_name": "Helper", "username": "helper_bot", "is_bot": True}
+    )
+    async with running_bot(emulator, s.settings, clock) as bot:
+        emulator.add_member(s.group, other, by_user=s.head)
+        await bot.settle()
+        emulator.send_message(s.head, s.group, "/poll New roof? --hours 2")
+        poll = await emulator.wait_for_message(s.group, containing="(#P1)")
+        await _vote(emulator, s.voters[0], poll, "For")
+        await bot.settle()
+        emulator.send_message(s.head, s.group, "/poll 1 close")
+        results = await emulator.wait_for_message(s.group, containing="Results of #P1")
+    # Hana and three voters; neither this bot nor the helper bot.
+    assert "Turnout: 1 of 4 people (25%)" in results.content
