@@ -12,6 +12,7 @@ from bot.domain.error_notices import ErrorNotices
 from bot.domain.sla import SlaPolicy
 from bot.pacing import OutboxPacer
 from bot.transient import TransientFailures
+from storage.building_requests import BuildingRequestRepository
 from storage.buildings import BuildingRepository
 from storage.chat_bots import ChatBotRepository
 from storage.chats import ChatRepository
@@ -42,6 +43,7 @@ class Services:
     chats: ChatRepository
     chat_bots: ChatBotRepository
     buildings: BuildingRepository
+    building_requests: BuildingRequestRepository
     roles: RoleRepository
     invites: InviteRepository
     households: HouseholdRepository
@@ -77,6 +79,7 @@ class Services:
             chats=ChatRepository(database, clock),
             chat_bots=ChatBotRepository(database),
             buildings=buildings,
+            building_requests=BuildingRequestRepository(database, clock),
             roles=roles,
             invites=InviteRepository(database, clock),
             households=HouseholdRepository(database, clock),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import CourtyardApplication
 from handlers import (
+    building_approval,
     conversations,
     households,
     language,
@@ -36,6 +37,7 @@ def register_handlers(application: CourtyardApplication) -> None:
         *start.handlers(),
         *language.handlers(),
         *setup.handlers(),
+        *building_approval.handlers(),
         *roles.handlers(),
         *households.handlers(),
         *polls.handlers(),

@@ -20,7 +20,7 @@ from bot.domain.community import (
     parse_target,
 )
 from bot.domain.escalation import StaffLevel
-from bot.i18n import Translator
+from bot.i18n import Translator, translator
 from handlers.common import (
     building_of_chat,
     deep_link,
@@ -28,6 +28,7 @@ from handlers.common import (
     is_private,
     may_manage,
     not_linked,
+    preferred_language,
     refusal,
     reply,
     reply_long,
@@ -36,6 +37,7 @@ from handlers.common import (
 )
 from handlers.labels import category_names, level_name
 from storage.buildings import Building
+from storage.invites import Invite
 from storage.people import Person
 
 
@@ -388,6 +390,7 @@ async def redeem_invite(update: Update, context: CourtyardContext, token: str) -
             categories=invite.categories,
             level=invite.level,
         )
+        await _tell_inviter(context, invite, user.full_name, user.username)
     await services.people.mark_started(user.id)
     building = await services.buildings.get(invite.building_id)
     name = escape(building.name) if building else "?"
@@ -412,6 +415,39 @@ async def redeem_invite(update: Update, context: CourtyardContext, token: str) -
         ),
     )
     return True
+
+
+async def _tell_inviter(
+    context: CourtyardContext, invite: Invite, name: str, username: str | None
+) -> None:
+    """Whoever handed out the link learns who opened it: privately if they started the bot,
+    else in the building's groups (roles are no secret there)."""
+    services = context.services
+    building = await services.buildings.get(invite.building_id)
+    if building is None:
+        return
+    who = escape(name) + (f" (@{escape(username)})" if username else "")
+    inviter = await services.people.get(invite.created_by) if invite.created_by else None
+    targets: list[tuple[int, str | None]] = []
+    if inviter is not None and inviter.started_bot and not inviter.blocked_bot:
+        targets.append((inviter.id, inviter.language or inviter.language_code))
+    else:
+        for chat_id in await services.buildings.chats_of(building.id):
+            chat = await services.chats.get(chat_id)
+            targets.append((chat_id, (chat.language if chat else None) or building.language))
+    for chat_id, language in targets:
+        _ = translator(preferred_language(language, context))
+        role = _("a building head") if invite.role is CommunityRole.HEAD else _("staff")
+        try:
+            await context.bot.send_message(
+                chat_id,
+                _("✅ {person} opened the invitation and is now {role} of {building}.").format(
+                    person=who, role=role, building=escape(building.name)
+                ),
+            )
+        except (BadRequest, Forbidden) as exc:
+            if chat_id > 0 and isinstance(exc, Forbidden):
+                await services.people.mark_blocked(chat_id)
 
 
 def handlers() -> list[CourtyardHandler]:

@@ -21,6 +21,8 @@ async def remember_chat_and_person(update: Update, context: CourtyardContext) ->
             username=user.username,
             language_code=user.language_code,
         )
+        if user.username:
+            await services.invites.bind_username(user.username, user.id)
     chat = update.effective_chat
     if chat is None:
         return

@@ -338,7 +338,7 @@ MIGRATIONS_SQL: list[tuple[str, str]] = [
     ),
     # --- issue 11b ---
     (
-        "trust: when an update can have happened, frozen poll denominators, bots in chats",
+        "trust: update times, frozen poll denominators, bots in chats, building approval",
         """
         -- The earliest moment an update can have been created (a button press carries no
         -- date): its arrival, or the previous getUpdates if it was waiting at Telegram.
@@ -355,6 +355,29 @@ MIGRATIONS_SQL: list[tuple[str, str]] = [
             bot_id INTEGER NOT NULL,
             PRIMARY KEY (chat_id, bot_id)
         );
+
+        -- Buildings a community admin listed for everyone's private /join and /report.
+        ALTER TABLE buildings ADD COLUMN public INTEGER NOT NULL DEFAULT 0;
+
+        -- A group's request to create a building, waiting for a community admin.
+        CREATE TABLE building_requests (
+            id INTEGER PRIMARY KEY,
+            chat_id INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            requested_by INTEGER NOT NULL,
+            requested_at INTEGER NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'approved', 'rejected')),
+            decided_by INTEGER,
+            decided_at INTEGER,
+            building_id INTEGER
+        );
+        CREATE UNIQUE INDEX building_requests_pending ON building_requests (chat_id)
+            WHERE status = 'pending';
+
+        -- Invitations for an @username not yet tied to a user id (bound when one is seen).
+        CREATE INDEX invites_unbound ON invites (lower(target_username))
+            WHERE target_person_id IS NULL AND used_at IS NULL;
         """,
     ),
 ]

@@ -47,7 +47,13 @@ def config_for(emulator: BotApiEmulator, database: Path, **extra: Any) -> dict[s
             "rate_limit": {"overall_per_second": 1000, "group_per_minute": 10000},
         },
         "storage": {"database": str(database)},
-        "community": {"timezone": "Asia/Shanghai", "language": "zh"},
+        # Tests of other features let the group's admins create buildings with /setup;
+        # tests of the approval flow (the default) turn this off.
+        "community": {
+            "timezone": "Asia/Shanghai",
+            "language": "zh",
+            "open_building_creation": True,
+        },
     }
     return merge(base, extra)
 
