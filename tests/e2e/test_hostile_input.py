@@ -33,7 +33,7 @@ async def scene(
     head = emulator.create_user("Hana", username="hana", language_code="en")
     resident = emulator.create_user("Rita", username="rita", language_code="en")
     admin = emulator.create_user("Ada", language_code="en")
-    group = emulator.create_group("Building 5 chat", creator=head, members=[resident])
+    group = emulator.create_group("Building 5 chat", creator=head, members=[resident, admin])
     admin_chat = emulator.create_group("Admins", creator=admin)
     settings = settings_for(
         emulator,
@@ -136,3 +136,75 @@ async def test_the_same_error_again_and_again_is_one_notice_with_a_count(
     summary = await emulator.wait_for_message(s.admin_chat, containing="4 more time(s)")
     assert "NetworkError" in summary.content
     assert emulator.token not in summary.content
+
+
+COMMANDS = (
+    "request", "requests", "poll", "polls", "proxy", "setup", "head", "staff", "roles", "join",
+    "household", "households", "reject", "close", "reopen", "note", "assign", "summary",
+    "export", "digest", "language", "whoami", "report", "track", "mine", "leave", "help",
+)  # fmt: skip
+
+
+def _hostile_arguments(count: int) -> list[str]:
+    """Arguments as hypothesis draws them: any Unicode, huge numbers, dates, flags."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    drawn: list[str] = []
+    words = st.one_of(
+        st.text(max_size=30),
+        st.integers(min_value=-(10**30), max_value=10**30).map(str),
+        st.sampled_from(
+            ["0001-01-01 00:00", "9999-12-31", "--until", "--hours", "0.0000001", "#P1",
+             "add", "remove", "extend", "close", "cancel", "duplicate", "1", "@nobody_here"]
+        ),
+    )  # fmt: skip
+
+    @settings(max_examples=count, database=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(words, max_size=5))
+    def collect(args: list[str]) -> None:
+        drawn.append(" ".join(args))
+
+    collect()
+    return drawn
+
+
+async def test_any_command_with_any_arguments_gets_an_answer_not_an_error(
+    emulator: BotApiEmulator, scene: tuple[Scene, RunningBot], caplog: pytest.LogCaptureFixture
+) -> None:
+    s, bot = scene
+    emulator.send_message(s.resident, s.group, "The lift in unit 2 is broken, stuck on floor 3")
+    await emulator.wait_for_message(s.group, containing="#1 ")
+    emulator.send_message(s.head, s.group, "/poll Paint the door red?")
+    await emulator.wait_for_message(s.group, containing="(#P1)")
+    known_crashes = [
+        "/poll Q? --until 0001-01-01 00:00",
+        "/poll Q? --until 9999-12-31",
+        "/poll Q? --hours 0.0000001",
+        "/poll 99999999999999999999 close",
+        f"/request {HUGE}",
+        f"/reject {HUGE} other x",
+        f"/reject 1 duplicate {HUGE}",
+        "/export 9999-12-30 9999-12-31",
+        "/export 0001-01-01 0001-01-02",
+        f"/proxy {HUGE} 1-101 1",
+        f"/setup households {HUGE}",
+        f"/poll 1 extend {HUGE}",
+        f"/start join-{HUGE}",
+    ]
+    for text in known_crashes:
+        for chat in (s.group, s.admin):
+            emulator.send_message(s.admin, chat, text)
+    arguments = _hostile_arguments(12)
+    for index, args in enumerate(arguments):
+        command = COMMANDS[index % len(COMMANDS)]
+        for user in (s.head, s.resident):
+            for chat in (s.group, user):
+                emulator.send_message(user, chat, f"/{command} {args}".strip())
+        for command in COMMANDS[index :: len(arguments)]:
+            emulator.send_message(s.head, s.group, f"/{command} {args}".strip())
+    await bot.settle(timeout=60)
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], [
+        r.getMessage() for r in caplog.records if r.levelname == "ERROR"
+    ]
+    assert not [m for m in emulator.messages(s.admin_chat) if "⚠️" in m.content]
