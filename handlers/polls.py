@@ -13,6 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.domain.community import CommunityRole
 from bot.domain.flats import parse_flat
+from bot.domain.numbers import is_digits, parse_id
 from bot.domain.poll_errors import PollSyntaxError
 from bot.domain.poll_syntax import parse_poll_command
 from bot.i18n import Translator
@@ -79,9 +80,16 @@ async def poll(update: Update, context: CourtyardContext) -> None:
         await reply(update, not_linked(_))
         return
     args = context.args or []
-    number = poll_number(args[0]) if args else None
+    typed = args[0].lstrip("#").upper().removeprefix("P") if args else ""
     # `/poll 3` or `/poll 3 close` manages #P3; `/poll 3 flats still without heating?` asks.
-    if number is not None and _is_management(args):
+    if is_digits(typed) and _is_management(args):
+        number = parse_id(typed)
+        if number is None:  # too large to be any poll's number
+            await reply(
+                update,
+                _("There is no poll #P{number} in this building.").format(number=typed[:20]),
+            )
+            return
         await manage_poll(update, context, building, number, _)
         return
     if not await may_start_polls(context, sender_id(update), building):

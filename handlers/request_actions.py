@@ -31,7 +31,6 @@ from handlers.common import (
     reply_long,
     sender_id,
     translator_for,
-    whole_number,
 )
 from handlers.labels import category_name
 from handlers.paging import page_buttons, page_callback, turn_page
@@ -435,11 +434,14 @@ async def reject(update: Update, context: CourtyardContext) -> None:
     duplicate_of = None
     rest = args[1:]
     if reason is RejectReason.DUPLICATE:
-        duplicate_of = whole_number(rest[0].lstrip("#")) if rest else None
-        if duplicate_of is None:
+        typed = rest[0].lstrip("#") if rest else ""
+        if not is_digits(typed):
             await reply(update, escape(usage))
             return
-        original = await context.services.requests.get(duplicate_of)
+        duplicate_of = parse_id(typed)
+        original = (
+            await context.services.requests.get(duplicate_of) if duplicate_of is not None else None
+        )
         if (
             original is None
             or original.id == request.id
@@ -447,7 +449,7 @@ async def reject(update: Update, context: CourtyardContext) -> None:
         ):
             await reply(
                 update,
-                _("There is no request #{number} in this building.").format(number=duplicate_of),
+                _("There is no request #{number} in this building.").format(number=typed[:20]),
             )
             return
         rest = rest[1:]

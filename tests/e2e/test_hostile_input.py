@@ -85,6 +85,13 @@ async def test_huge_request_number_is_no_such_request(
     assert "Usage" not in answer.content
     emulator.send_message(s.resident, s.resident, f"/request #{HUGE}")
     await emulator.wait_for_message(s.resident, containing="There is no request")
+    emulator.send_message(s.head, s.group, f"/poll {HUGE} close")
+    await emulator.wait_for_message(s.group, containing="There is no poll")
+    assert await bot.services.polls.get(1) is None  # not taken for a question either
+    emulator.send_message(s.resident, s.group, "The lift in unit 2 is broken, stuck on floor 3")
+    await emulator.wait_for_message(s.group, containing="#1 ")
+    emulator.send_message(s.head, s.group, f"/reject 1 duplicate {HUGE}")
+    await emulator.wait_for_message(s.group, containing="There is no request", count=2)
     await bot.settle()
     assert not [m for m in emulator.messages(s.admin_chat) if "⚠️" in m.content]
 
