@@ -242,7 +242,7 @@ class CourtyardRunner:
             previous_return = returned_at
             if not updates:
                 await inbox.note_polled(returned_at)
-                self._caught_up()
+                await self._catch_up(batch=0)
                 continue
             fresh = await inbox.store(
                 [StoredUpdate(update.update_id, update.to_json()) for update in updates],
@@ -254,16 +254,17 @@ class CourtyardRunner:
                 if update.update_id in fresh_ids:
                     self.dispatcher.submit(update)
             offset = max(update.update_id for update in updates) + 1
-            if not self.services.caught_up.is_set() and len(updates) < GET_UPDATES_LIMIT:
-                # The backlog held while the bot was down is in: let overdue work go ahead
-                # once it has been handled (e.g. close a poll after counting the late votes).
-                await self.dispatcher.drain()
-                self._caught_up()
+            await self._catch_up(batch=len(updates))
 
-    def _caught_up(self) -> None:
-        if not self.services.caught_up.is_set():
-            logger.info("Caught up with the updates that waited while the bot was down")
-            self.services.caught_up.set()
+    async def _catch_up(self, *, batch: int) -> None:
+        """After a start, once a getUpdates answer is not a full batch, everything that waited
+        at Telegram (and in the inbox) while the bot was down has arrived: when it has been
+        handled, overdue work may go ahead (e.g. close a poll after counting late votes)."""
+        if self.services.caught_up.is_set() or batch >= GET_UPDATES_LIMIT:
+            return
+        await self.dispatcher.drain()
+        logger.info("Caught up with the updates that waited while the bot was down")
+        self.services.caught_up.set()
 
     async def _serve_webhook(self, stop: asyncio.Event) -> None:
         settings = self.services.settings.telegram.webhook
@@ -280,8 +281,9 @@ class CourtyardRunner:
                 allowed_updates=ALLOWED_UPDATES,
             )
             self.ready.set()
-            # Telegram pushes what waited at its own pace; the bot cannot tell when that ends.
-            self._caught_up()
+            # Telegram pushes what waited at its own pace; the bot cannot tell when that ends,
+            # so only the updates left over in the inbox are waited for.
+            await self._catch_up(batch=0)
             logger.info("Listening for webhook updates on %s:%d", settings.listen, settings.port)
             await stop.wait()
         finally:
