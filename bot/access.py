@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from telegram import Bot, ChatMember
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden
 
 from bot.clock import Clock
 from bot.domain.community import CommunityRole
@@ -82,16 +82,23 @@ class AccessControl:
         return self._chat_admins_are_heads
 
     async def chat_admin_ids(self, bot: Bot, chat_id: int) -> frozenset[int]:
-        """Telegram administrators of a chat, cached for a short while."""
+        """Telegram administrators of a chat, cached for a short while.
+
+        The cache is dropped whenever Telegram reports a change (`forget_chat`); the
+        time limit is only the fallback for chats where the bot gets no such reports.
+        Telegram refusing to answer (the bot left the chat) means nobody; a passing error
+        (5xx, timeout) propagates, so the update is handled again rather than refused.
+        """
         now = self._clock.now()
         cached = self._chat_admins.get(chat_id)
         if cached is not None and now - cached.fetched_at < CHAT_ADMIN_TTL:
             return cached.ids
         try:
             members = await bot.get_chat_administrators(chat_id)
-        except TelegramError as exc:
-            logger.info("getChatAdministrators(%s) failed: %s", chat_id, exc)
-            return cached.ids if cached is not None else frozenset()
+        except (BadRequest, Forbidden) as exc:
+            logger.info("getChatAdministrators(%s) refused: %s", chat_id, exc)
+            self._chat_admins.pop(chat_id, None)
+            return frozenset()
         ids = frozenset(
             member.user.id
             for member in members

@@ -14,13 +14,15 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import ApplicationBuilder, Defaults
+from telegram.ext import ApplicationBuilder, Defaults, ExtBot
+from telegram.request import HTTPXRequest
 
 from bot.commands import commands_for
 from bot.config import LANGUAGES, require_token
 from bot.context import CONTEXT_TYPES, CourtyardApplication, CourtyardContext
 from bot.errors import report_error
 from bot.i18n import translator
+from bot.limited_bot import LimitedBot
 from bot.reconcile import reconcile_config
 from bot.send_journal import JournalingRateLimiter
 from bot.services import Services
@@ -51,34 +53,39 @@ def build_application(services: Services) -> CourtyardApplication:
     """
     telegram = services.settings.telegram
     limits = telegram.rate_limit
+    timeout = telegram.request_timeout
+    bot: ExtBot[int] = LimitedBot(
+        token=require_token(services.settings),
+        base_url=telegram.base_url,
+        base_file_url=telegram.base_file_url,
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+            allow_sending_without_reply=True,
+        ),
+        request=HTTPXRequest(
+            connection_pool_size=256,
+            read_timeout=timeout,
+            write_timeout=timeout,
+            connect_timeout=timeout,
+        ),
+        get_updates_request=HTTPXRequest(
+            connection_pool_size=1, read_timeout=telegram.poll_timeout + 10
+        ),
+        rate_limiter=JournalingRateLimiter(
+            services.journal,
+            overall_max_rate=limits.overall_per_second,
+            overall_time_period=1,
+            group_max_rate=limits.group_per_minute,
+            group_time_period=60,
+            max_retries=limits.max_retries,
+        ),
+    )
     application: CourtyardApplication = (
         ApplicationBuilder()
-        .token(require_token(services.settings))
-        .base_url(telegram.base_url)
-        .base_file_url(telegram.base_file_url)
+        .bot(bot)
         .updater(None)
         .context_types(CONTEXT_TYPES)
-        .defaults(
-            Defaults(
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-                allow_sending_without_reply=True,
-            )
-        )
-        .rate_limiter(
-            JournalingRateLimiter(
-                services.journal,
-                overall_max_rate=limits.overall_per_second,
-                overall_time_period=1,
-                group_max_rate=limits.group_per_minute,
-                group_time_period=60,
-                max_retries=limits.max_retries,
-            )
-        )
-        .get_updates_read_timeout(telegram.poll_timeout + 10)
-        .read_timeout(telegram.request_timeout)
-        .write_timeout(telegram.request_timeout)
-        .connect_timeout(telegram.request_timeout)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

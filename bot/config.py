@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.building_names import clean_name, look_alike_key
 from bot.domain.classifier_rules import (
     ClassifierRules,
     RulesError,
@@ -94,6 +95,9 @@ class CommunitySettings:
     admin_chat_id: int | None = None
     chat_admins_are_heads: bool = True
     quiet_hours: tuple[time, time] = (time(22, 0), time(7, 0))
+    # Any group's administrators may create a building with /setup, without a community
+    # admin approving it (a stranger's look-alike building could then mislead residents).
+    open_building_creation: bool = False
 
 
 @dataclass(frozen=True)
@@ -120,6 +124,7 @@ class BuildingDeclaration:
     auto_approve: bool | None = None
     residents_may_poll: bool | None = None
     chat_admins_are_heads: bool | None = None
+    public: bool | None = None
     sla: SlaOverrides = field(default_factory=SlaOverrides)
 
 
@@ -402,6 +407,7 @@ def _community(table: _Table) -> CommunitySettings:
     admin_chat_id = table.optional_integer("admin_chat_id")
     chat_admins_are_heads = table.boolean("chat_admins_are_heads", True)
     quiet = _quiet_hours(table, "quiet_hours") or (time(22, 0), time(7, 0))
+    open_creation = table.boolean("open_building_creation", False)
     table.finish()
     return CommunitySettings(
         name=name,
@@ -411,6 +417,7 @@ def _community(table: _Table) -> CommunitySettings:
         admin_chat_id=admin_chat_id,
         chat_admins_are_heads=chat_admins_are_heads,
         quiet_hours=quiet,
+        open_building_creation=open_creation,
     )
 
 
@@ -454,12 +461,14 @@ def _buildings(tables: list[_Table]) -> tuple[BuildingDeclaration, ...]:
     declarations = []
     seen: set[str] = set()
     for table in tables:
-        name = " ".join(table.string("name", "").split())
+        name = clean_name(table.string("name", ""))
         if not name:
             raise ConfigError(table.key("name"), "is required")
-        if name.casefold() in seen:
-            raise ConfigError(table.key("name"), f"building {name!r} is declared twice")
-        seen.add(name.casefold())
+        if look_alike_key(name) in seen:
+            raise ConfigError(
+                table.key("name"), f"building {name!r} is declared twice (or a look-alike)"
+            )
+        seen.add(look_alike_key(name))
         staff = []
         for entry in table.table_list("staff"):
             user = entry.optional_integer("user")
@@ -501,6 +510,7 @@ def _buildings(tables: list[_Table]) -> tuple[BuildingDeclaration, ...]:
                 auto_approve=table.optional_boolean("auto_approve"),
                 residents_may_poll=table.optional_boolean("residents_may_poll"),
                 chat_admins_are_heads=table.optional_boolean("chat_admins_are_heads"),
+                public=table.optional_boolean("public"),
                 sla=_building_sla(table.table("sla")),
             )
         )

@@ -30,7 +30,7 @@ async def reconcile_config(services: Services) -> None:
             settings["timezone"] = declaration.timezone.key
         if declaration.quiet_hours is not None:
             settings["quiet_start"], settings["quiet_end"] = declaration.quiet_hours
-        for flag in ("auto_approve", "residents_may_poll", "chat_admins_are_heads"):
+        for flag in ("auto_approve", "residents_may_poll", "chat_admins_are_heads", "public"):
             value = getattr(declaration, flag)
             if value is not None:
                 settings[flag] = int(value)

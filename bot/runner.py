@@ -15,6 +15,7 @@ import json
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
@@ -37,6 +38,9 @@ ALLOWED_UPDATES = [
     Update.CHAT_MEMBER,
 ]
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+GET_UPDATES_LIMIT = 100  # Telegram's default (and maximum) batch
+# A getUpdates answered faster than this found updates waiting rather than waited for them.
+PROMPT_ANSWER = timedelta(seconds=1)
 
 
 class Backoff:
@@ -201,15 +205,20 @@ class CourtyardRunner:
         timeout = self.services.settings.telegram.poll_timeout
         await bot.delete_webhook(drop_pending_updates=False)
         offset = await inbox.next_offset()
+        clock = self.services.clock
+        # Button presses carry no date: what dates them is when getUpdates brought them.
+        previous_return = await inbox.last_polled()
         backoff = Backoff()
         self.ready.set()
         logger.info("Polling for updates")
         while not stop.is_set():
+            asked_at = clock.now()
             fetch = asyncio.ensure_future(
                 bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
             )
             if not await _first_of(fetch, stop):
                 break
+            returned_at = clock.now()
             try:
                 updates = fetch.result()
             except RetryAfter as exc:
@@ -231,16 +240,33 @@ class CourtyardRunner:
                 await _wait(stop, backoff.next_delay())
                 continue
             backoff.reset()
+            arrived_after = arrival_bound(asked_at, returned_at, previous_return)
+            previous_return = returned_at
             if not updates:
+                await inbox.note_polled(returned_at)
+                await self._catch_up(batch=0)
                 continue
             fresh = await inbox.store(
-                [StoredUpdate(update.update_id, update.to_json()) for update in updates]
+                [StoredUpdate(update.update_id, update.to_json()) for update in updates],
+                arrived_after=arrived_after,
             )
+            await inbox.note_polled(returned_at)
             fresh_ids = {item.update_id for item in fresh}
             for update in updates:
                 if update.update_id in fresh_ids:
                     self.dispatcher.submit(update)
             offset = max(update.update_id for update in updates) + 1
+            await self._catch_up(batch=len(updates))
+
+    async def _catch_up(self, *, batch: int) -> None:
+        """After a start, once a getUpdates answer is not a full batch, everything that waited
+        at Telegram (and in the inbox) while the bot was down has arrived: when it has been
+        handled, overdue work may go ahead (e.g. close a poll after counting late votes)."""
+        if self.services.caught_up.is_set() or batch >= GET_UPDATES_LIMIT:
+            return
+        await self.dispatcher.drain()
+        logger.info("Caught up with the updates that waited while the bot was down")
+        self.services.caught_up.set()
 
     async def _serve_webhook(self, stop: asyncio.Event) -> None:
         settings = self.services.settings.telegram.webhook
@@ -257,6 +283,9 @@ class CourtyardRunner:
                 allowed_updates=ALLOWED_UPDATES,
             )
             self.ready.set()
+            # Telegram pushes what waited at its own pace; the bot cannot tell when that ends,
+            # so only the updates left over in the inbox are waited for.
+            await self._catch_up(batch=0)
             logger.info("Listening for webhook updates on %s:%d", settings.listen, settings.port)
             await stop.wait()
         finally:
@@ -279,6 +308,21 @@ class CourtyardRunner:
         if fresh:
             self.dispatcher.submit(update)
         return web.Response(status=200)
+
+
+def arrival_bound(
+    asked_at: datetime, returned_at: datetime, previous: datetime | None
+) -> datetime:
+    """The earliest moment the updates of one getUpdates answer can have been created.
+
+    A long poll that waited was answered when the first update came, so they are as recent
+    as the answer. An answer that came at once held updates that were already waiting: they
+    came after the previous answer (while the bot was running, moments before; after a
+    restart, possibly while it was down).
+    """
+    if returned_at - asked_at > PROMPT_ANSWER or previous is None:
+        return returned_at
+    return min(previous, returned_at)
 
 
 def _seconds(value: object) -> float:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from bot.access import AccessControl
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.domain.error_notices import ErrorNotices
 from bot.domain.sla import SlaPolicy
 from bot.pacing import OutboxPacer
 from bot.transient import TransientFailures
+from storage.building_requests import BuildingRequestRepository
 from storage.buildings import BuildingRepository
+from storage.chat_bots import ChatBotRepository
 from storage.chats import ChatRepository
 from storage.conversations import ConversationRepository
 from storage.database import Database
@@ -41,7 +45,9 @@ class Services:
     forget: ForgetRepository
     people: PeopleRepository
     chats: ChatRepository
+    chat_bots: ChatBotRepository
     buildings: BuildingRepository
+    building_requests: BuildingRequestRepository
     roles: RoleRepository
     invites: InviteRepository
     households: HouseholdRepository
@@ -55,6 +61,9 @@ class Services:
     access: AccessControl
     pacer: OutboxPacer = field(default_factory=OutboxPacer)
     transient: TransientFailures = field(default_factory=TransientFailures)
+    error_notices: ErrorNotices = field(default_factory=ErrorNotices)
+    # Set once the updates that waited at Telegram while the bot was down are handled.
+    caught_up: asyncio.Event = field(default_factory=asyncio.Event)
     # The SLA policy with per-building overrides keyed by building id (set at start-up).
     sla: SlaPolicy = field(default_factory=SlaPolicy)
 
@@ -74,7 +83,9 @@ class Services:
             forget=ForgetRepository(database, clock),
             people=PeopleRepository(database, clock),
             chats=ChatRepository(database, clock),
+            chat_bots=ChatBotRepository(database),
             buildings=buildings,
+            building_requests=BuildingRequestRepository(database, clock),
             roles=roles,
             invites=InviteRepository(database, clock),
             households=HouseholdRepository(database, clock),

@@ -6,7 +6,7 @@ import html
 import logging
 
 from telegram import CallbackQuery, Chat, ChatMember, InlineKeyboardMarkup, Update, helpers
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.config import Language
 from bot.context import CourtyardContext
@@ -70,7 +70,8 @@ async def is_chat_admin(update: Update, context: CourtyardContext) -> bool:
         return False
     try:
         member = await context.bot.get_chat_member(chat.id, user.id)
-    except TelegramError:
+    except (BadRequest, Forbidden):
+        # A refusal means "no"; a passing error propagates so the update is tried again.
         return False
     return member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 

@@ -15,6 +15,8 @@ from bot.context import CourtyardContext, CourtyardHandler
 from bot.domain.community import CommunityRole
 from bot.domain.flats import parse_flat
 from bot.i18n import Translator, translator
+from handlers.building_picker import choices_for, may_pick, unknown_building
+from handlers.building_picker import keyboard as picker_keyboard
 from handlers.common import (
     answer_quietly,
     building_of_chat,
@@ -80,10 +82,10 @@ async def join(update: Update, context: CourtyardContext) -> None:
         )
         return
     if not context.args:
-        buildings = await services.buildings.all()
-        if len(buildings) == 1:
+        choices = await choices_for(context, sender_id(update))
+        if len(choices) == 1:
             await services.conversations.begin(
-                sender_id(update), CONVERSATION_JOIN, {"building_id": buildings[0].id}
+                sender_id(update), CONVERSATION_JOIN, {"building_id": choices[0].building.id}
             )
         await reply(update, flat_usage(_))
         return
@@ -125,24 +127,19 @@ async def register_flat(
         if conversation is not None and conversation.kind == CONVERSATION_JOIN:
             building_id = int(conversation.payload["building_id"])
     if building_id is None:
-        buildings = await services.buildings.all()
-        if not buildings:
-            await reply(update, _("No building has been set up yet."))
+        # Only the person's own buildings (and those listed for everyone), with their groups.
+        choices = await choices_for(context, user_id)
+        if not choices:
+            await reply(update, unknown_building(_))
             return
-        if len(buildings) > 1:
-            keyboard = InlineKeyboardMarkup(
-                [
-                    [InlineKeyboardButton(b.name, callback_data=f"join:{b.id}:{flat.label}")]
-                    for b in buildings[:30]
-                ]
-            )
+        if len(choices) > 1:
             await reply(
                 update,
                 _("Which building is {flat} in?").format(flat=flat.label),
-                reply_markup=keyboard,
+                reply_markup=picker_keyboard(choices, f"join:{{id}}:{flat.label}"),
             )
             return
-        building_id = buildings[0].id
+        building_id = choices[0].building.id
     building = await services.buildings.get(building_id)
     if building is None:
         await reply(update, _("This link is out of date."))
@@ -192,6 +189,10 @@ async def choose_building(update: Update, context: CourtyardContext) -> None:
     match = CHOOSE_CALLBACK.match(query.data or "")
     if match is None or not is_private(update):
         await answer_quietly(query)
+        return
+    if not await may_pick(context, sender_id(update), int(match.group(1))):
+        _ = await translator_for(update, context)
+        await answer_quietly(query, _("This button is out of date."), show_alert=True)
         return
     await answer_quietly(query)
     with contextlib.suppress(BadRequest):

@@ -12,6 +12,7 @@ from handlers.common import escape, translator_for
 
 logger = logging.getLogger(__name__)
 
+ADMIN_STATUSES = (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 PRESENT = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED)
 
 
@@ -52,6 +53,19 @@ async def bot_membership_changed(update: Update, context: CourtyardContext) -> N
         await services.chats.set_active(chat.id, False)
 
 
+async def member_changed(update: Update, context: CourtyardContext) -> None:
+    """Someone's status in a group changed (Telegram reports this while the bot is an
+    administrator): drop the cached administrator list at once, so a demoted group admin
+    loses head rights now rather than when the cache runs out."""
+    change = update.chat_member
+    if change is None:
+        return
+    was_admin = change.old_chat_member.status in ADMIN_STATUSES
+    is_admin = change.new_chat_member.status in ADMIN_STATUSES
+    if was_admin or is_admin:
+        context.services.access.forget_chat(change.chat.id)
+
+
 async def chat_migrated(update: Update, context: CourtyardContext) -> None:
     """Telegram upgraded a group to a supergroup: keep its building link and history."""
     message = update.effective_message
@@ -69,5 +83,6 @@ async def chat_migrated(update: Update, context: CourtyardContext) -> None:
 def handlers() -> list[CourtyardHandler]:
     return [
         ChatMemberHandler(bot_membership_changed, ChatMemberHandler.MY_CHAT_MEMBER),
+        ChatMemberHandler(member_changed, ChatMemberHandler.CHAT_MEMBER),
         MessageHandler(filters.StatusUpdate.MIGRATE, chat_migrated),
     ]

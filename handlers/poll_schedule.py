@@ -19,7 +19,7 @@ from telegram.ext import JobQueue
 
 from bot.charts import bar_chart
 from bot.context import CourtyardContext
-from bot.domain.tally import PollResult, tally
+from bot.domain.tally import HouseholdDenominator, PollResult, TurnoutBasis, tally
 from bot.handling import sending_as
 from bot.i18n import Translator, translator
 from bot.services import Services
@@ -30,6 +30,8 @@ from storage.outbox import OutgoingMessage
 from storage.polls import Poll, PollStatus
 
 logger = logging.getLogger(__name__)
+
+CATCH_UP_WAIT = 1.0  # seconds between looks at whether the post-restart backlog is handled
 
 
 def job_queue(context: CourtyardContext) -> JobQueue[Any]:
@@ -67,9 +69,11 @@ async def chat_translator(context: CourtyardContext, poll: Poll) -> Translator:
 
 
 async def eligible_voters(context: CourtyardContext, poll: Poll) -> int:
-    """Members of the poll's chat, not counting the bot. Raises TelegramError when Telegram
-    cannot say: guessing would decide the quorum."""
-    return max(await context.bot.get_chat_member_count(poll.chat_id) - 1, 0)
+    """Members of the poll's chat, not counting this bot or other bots seen there. Raises
+    TelegramError when Telegram cannot say: guessing would decide the quorum."""
+    members = await context.bot.get_chat_member_count(poll.chat_id)
+    other_bots = await context.services.chat_bots.count(poll.chat_id)
+    return max(members - 1 - other_bots, 0)
 
 
 async def current_result(
@@ -82,7 +86,9 @@ async def current_result(
     households = None
     membership = None
     if poll.per_household and poll.building_id is not None:
+        # Households registered since the poll opened vote too (the denominator stays).
         households = await services.households.registered_ids(poll.building_id)
+        households |= poll.registered_at_open or frozenset()
         people = [b.voter_id for b in ballots if b.voter_id > 0]
         membership = await services.households.current_households(poll.building_id, people)
         # A proxy ballot stands for its household, whoever lives there now.
@@ -97,7 +103,18 @@ async def current_result(
         else 0,
         eligible_households=households if poll.per_household else None,
         current_membership=membership,
+        household_denominator=household_denominator(poll),
     )
+
+
+def household_denominator(poll: Poll) -> HouseholdDenominator | None:
+    """The building's total if it was set when the poll opened, else the households
+    registered then (None for polls from before either was kept)."""
+    if poll.household_total is not None:
+        return HouseholdDenominator(poll.household_total, TurnoutBasis.HOUSEHOLD_TOTAL)
+    if poll.registered_at_open is not None:
+        return HouseholdDenominator(len(poll.registered_at_open), TurnoutBasis.REGISTERED_AT_OPEN)
+    return None
 
 
 async def render_poll(
@@ -285,6 +302,12 @@ async def _close_job_callback(context: CourtyardContext) -> None:
     poll = await context.services.polls.get(poll_id)
     if poll is None or not poll.is_open:
         return
+    if not context.services.caught_up.is_set():
+        # Votes pressed before the deadline may still wait at Telegram after a restart.
+        job_queue(context).run_once(
+            _close_job_callback, when=CATCH_UP_WAIT, data=poll_id, name=_close_job(poll_id)
+        )
+        return
     if context.services.clock.now() < poll.closes_at:
         # Extended meanwhile (a new wake-up exists), or woken a little early: sleep again.
         this = context.job.id
@@ -309,6 +332,7 @@ def _result_json(result: PollResult) -> dict[str, Any]:
         "ballots_counted": result.ballots_counted,
         "proxy_ballots_counted": result.proxy_ballots_counted,
         "turnout_denominator": result.turnout_denominator,
+        "turnout_basis": result.turnout_basis.value,
         "turnout_ratio": fraction(result.turnout_ratio),
         "quorum_met": result.quorum_met,
         "for_share": fraction(result.for_share),

@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.poll_errors import PollSyntaxError, PollSyntaxErrorCode
 from bot.domain.poll_rules import CountQuorum, DefaultOption, PollOption, ShareQuorum
-from bot.domain.tally import PollResult
+from bot.domain.tally import PollResult, TurnoutBasis
 from bot.i18n import N_, Translator
 from handlers.common import escape
 from storage.polls import Poll, PollStatus
@@ -44,6 +44,9 @@ SYNTAX_ERRORS: dict[PollSyntaxErrorCode, str] = {
     ),
     PollSyntaxErrorCode.DEADLINE_IN_PAST: N_("The closing time {closes_at} is in the past."),
     PollSyntaxErrorCode.DEADLINE_TOO_FAR: N_("A poll can stay open for at most {max_days} days."),
+    PollSyntaxErrorCode.DEADLINE_TOO_SOON: N_(
+        "A poll must stay open for at least {min_minutes} minutes."
+    ),
     PollSyntaxErrorCode.INVALID_QUORUM: N_(
         "I cannot read the quorum “{value}”; use e.g. 50% or 30 (households)."
     ),
@@ -61,6 +64,22 @@ SYNTAX_ERRORS: dict[PollSyntaxErrorCode, str] = {
     ),
     PollSyntaxErrorCode.MULTI_WITH_DEFAULT_OPTIONS: N_(
         "--multi needs your own options; For/Against/Abstain is a single choice."
+    ),
+}
+
+
+# Results say what the turnout was measured against.
+TURNOUT_LINES: dict[TurnoutBasis, str] = {
+    TurnoutBasis.MEMBERS: N_("Turnout: {voted} of {eligible} people{ratio}"),
+    TurnoutBasis.HOUSEHOLD_TOTAL: N_(
+        "Turnout: {voted} of {eligible} households{ratio} — all households of the building"
+    ),
+    TurnoutBasis.REGISTERED_AT_OPEN: N_(
+        "Turnout: {voted} of {eligible} households{ratio} — those registered when the poll "
+        "opened (the building's total is not set: /setup households)"
+    ),
+    TurnoutBasis.REGISTERED_NOW: N_(
+        "Turnout: {voted} of {eligible} households{ratio} — those registered now"
     ),
 }
 
@@ -168,14 +187,10 @@ def result_text(_: Translator, poll: Poll, result: PollResult) -> str:
             f"{index + 1}. {escape(option_label(_, option))}: {result.counts[index]} "
             f"({share:.0f}%)"
         )
-    unit = _("households") if poll.per_household else _("people")
     ratio = f" ({percent(result.turnout_ratio)})" if result.turnout_ratio is not None else ""
     lines.append(
-        _("Turnout: {voted} of {eligible} {unit}{ratio}").format(
-            voted=result.ballots_counted,
-            eligible=result.turnout_denominator,
-            unit=unit,
-            ratio=ratio,
+        _(TURNOUT_LINES[result.turnout_basis]).format(
+            voted=result.ballots_counted, eligible=result.turnout_denominator, ratio=ratio
         )
     )
     if result.proxy_ballots_counted:

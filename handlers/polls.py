@@ -13,6 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.domain.community import CommunityRole
 from bot.domain.flats import parse_flat
+from bot.domain.numbers import is_digits, parse_id
 from bot.domain.poll_errors import PollSyntaxError
 from bot.domain.poll_syntax import parse_poll_command
 from bot.i18n import Translator
@@ -43,6 +44,7 @@ from handlers.poll_schedule import (
 )
 from handlers.poll_view import option_label, poll_usage, syntax_error_text
 from handlers.replay import settle
+from handlers.update_time import acted_at
 from storage.buildings import Building
 from storage.forget import is_forgotten_voter
 from storage.polls import Poll, PollStatus
@@ -81,9 +83,16 @@ async def poll(update: Update, context: CourtyardContext) -> None:
         await reply(update, not_linked(_))
         return
     args = context.args or []
-    number = poll_number(args[0]) if args else None
+    typed = args[0].lstrip("#").upper().removeprefix("P") if args else ""
     # `/poll 3` or `/poll 3 close` manages #P3; `/poll 3 flats still without heating?` asks.
-    if number is not None and _is_management(args):
+    if is_digits(typed) and _is_management(args):
+        number = parse_id(typed)
+        if number is None:  # too large to be any poll's number
+            await reply(
+                update,
+                _("There is no poll #P{number} in this building.").format(number=typed[:20]),
+            )
+            return
         await manage_poll(update, context, building, number, _)
         return
     if not await may_start_polls(context, sender_id(update), building):
@@ -105,12 +114,20 @@ async def poll(update: Update, context: CourtyardContext) -> None:
     except PollSyntaxError as error:
         await reply(update, syntax_error_text(_, error) + "\n\n" + escape(poll_usage(_)))
         return
+    # Household polls measure turnout against the building as it is now.
+    registered = (
+        frozenset(await services.households.registered_ids(building.id))
+        if spec.per_household
+        else None
+    )
     stored, created = await services.polls.create(
         spec,
         building_id=building.id,
         chat_id=message.chat_id,
         source_message_id=message.message_id,
         creator_id=sender_id(update),
+        registered_households=registered,
+        household_total=building.total_households if spec.per_household else None,
     )
     if created:
         await schedule_poll(context, stored.id)
@@ -289,7 +306,8 @@ async def on_vote(update: Update, context: CourtyardContext) -> None:
         await query.answer(_("This button is out of date."), show_alert=True)
         return
     tz = services.settings.community.timezone
-    if not stored.is_open or services.clock.now() >= stored.closes_at:
+    # The press decides, not when the bot got to it (e.g. after a restart).
+    if not stored.is_open or await acted_at(update, context) >= stored.closes_at:
         await query.answer(_("Voting has closed."), show_alert=True)
         return
     user_id = sender_id(update)
@@ -442,7 +460,7 @@ async def proxy(update: Update, context: CourtyardContext) -> None:
     if not stored.per_household:
         await reply(update, _("Proxy votes are for household polls (--household)."))
         return
-    if not stored.is_open or services.clock.now() >= stored.closes_at:
+    if not stored.is_open or await acted_at(update, context) >= stored.closes_at:
         await reply(update, _("Voting has closed."))
         return
     option = choice - 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import CourtyardApplication
 from handlers import (
+    building_approval,
     conversations,
     forget,
     household_add,
@@ -18,23 +19,27 @@ from handlers import (
     request_private,
     roles,
     setup,
+    stale_buttons,
     start,
     tracking,
 )
 
 # Handler groups run in ascending order; within a group the first match wins.
-BOOKKEEPING_GROUP = -1
+BOOKKEEPING_GROUP = -2
+GUARD_GROUP = -1
 FEATURE_GROUP = 0
 
 
 def register_handlers(application: CourtyardApplication) -> None:
     """Attach all handlers to the application."""
     application.add_handler(tracking.handler(), group=BOOKKEEPING_GROUP)
+    application.add_handler(stale_buttons.guard(), group=GUARD_GROUP)
     feature_handlers = [
         *membership.handlers(),
         *start.handlers(),
         *language.handlers(),
         *setup.handlers(),
+        *building_approval.handlers(),
         *roles.handlers(),
         *households.handlers(),
         *forget.handlers(),
@@ -48,6 +53,8 @@ def register_handlers(application: CourtyardApplication) -> None:
         *request_intake.handlers(),
         # Plain text in private chats answers whatever the bot asked last; keep it last.
         *conversations.handlers(),
+        # Button presses nobody recognised are still answered.
+        stale_buttons.fallback(),
     ]
     for feature_handler in feature_handlers:
         application.add_handler(feature_handler, group=FEATURE_GROUP)

@@ -18,6 +18,7 @@ from bot.domain.lifecycle import (
     TransitionRefused,
     transition,
 )
+from bot.domain.numbers import is_digits, parse_id
 from bot.i18n import Translator
 from handlers.common import (
     answer_quietly,
@@ -29,7 +30,6 @@ from handlers.common import (
     reply_long,
     sender_id,
     translator_for,
-    whole_number,
 )
 from handlers.labels import category_name
 from handlers.paging import page_buttons, page_callback, turn_page
@@ -191,17 +191,20 @@ async def _request_from_args(
 ) -> Request | None:
     """`N` or `#N` as the first argument, within this group's building."""
     args = context.args or []
-    number = whole_number(args[0].lstrip("#")) if args else None
-    if number is None:
+    typed = args[0].lstrip("#") if args else ""
+    if not is_digits(typed):
         await reply(update, escape(usage))
         return None
-    request = await context.services.requests.get(number)
+    # A number too large for any request is still a number: there is no such request.
+    number = parse_id(typed)
+    request = await context.services.requests.get(number) if number is not None else None
     building = await building_of_chat(update, context)
     if request is None or (
         not is_private(update) and (building is None or request.building_id != building.id)
     ):
         await reply(
-            update, _("There is no request #{number} in this building.").format(number=number)
+            update,
+            _("There is no request #{number} in this building.").format(number=typed[:20]),
         )
         return None
     if is_private(update):
@@ -429,11 +432,14 @@ async def reject(update: Update, context: CourtyardContext) -> None:
     duplicate_of = None
     rest = args[1:]
     if reason is RejectReason.DUPLICATE:
-        duplicate_of = whole_number(rest[0].lstrip("#")) if rest else None
-        if duplicate_of is None:
+        typed = rest[0].lstrip("#") if rest else ""
+        if not is_digits(typed):
             await reply(update, escape(usage))
             return
-        original = await context.services.requests.get(duplicate_of)
+        duplicate_of = parse_id(typed)
+        original = (
+            await context.services.requests.get(duplicate_of) if duplicate_of is not None else None
+        )
         if (
             original is None
             or original.id == request.id
@@ -441,7 +447,7 @@ async def reject(update: Update, context: CourtyardContext) -> None:
         ):
             await reply(
                 update,
-                _("There is no request #{number} in this building.").format(number=duplicate_of),
+                _("There is no request #{number} in this building.").format(number=typed[:20]),
             )
             return
         rest = rest[1:]

@@ -24,6 +24,8 @@ UNFINISHED_AFTER = timedelta(minutes=10)
 async def close_unrated(context: CourtyardContext) -> None:
     """Close resolved requests whose residents did not answer within the rating window."""
     services = context.services
+    if not services.caught_up.is_set():
+        return  # a 👍/👎 pressed while the bot was down may still be waiting at Telegram
     window = timedelta(days=services.settings.requests.rating_days)
     for request in await services.requests.resolved_before(services.clock.now() - window):
         outcome = await perform(

@@ -9,7 +9,10 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.domain.classifier import Verdict, classify
+from bot.domain.numbers import parse_id
 from bot.i18n import Translator
+from handlers.building_picker import Choice, choices_for, may_pick, unknown_building
+from handlers.building_picker import keyboard as picker_keyboard
 from handlers.common import (
     answer_quietly,
     edit_quietly,
@@ -21,7 +24,6 @@ from handlers.common import (
 from handlers.labels import category_name
 from handlers.request_cards import card_people, icon_of, refresh_cards, render_card
 from handlers.request_flow import open_request
-from storage.buildings import Building
 from storage.requests import NewRequest
 
 CONVERSATION_REPORT = "report"
@@ -30,15 +32,14 @@ PRIVATE_CALLBACK = re.compile(r"^pr:(b|c|skip):([\w-]{1,20})$")
 DESCRIPTION_LIMIT = 3000
 
 
-async def candidate_buildings(context: CourtyardContext, person_id: int) -> list[Building]:
-    """The person's household buildings, else every building."""
-    services = context.services
-    mine = [
-        building
-        for membership in await services.households.memberships_of(person_id)
-        if (building := await services.buildings.get(membership.building_id)) is not None
-    ]
-    return mine or await services.buildings.all()
+async def candidate_buildings(context: CourtyardContext, person_id: int) -> list[Choice]:
+    """The person's household buildings, else the others they may pick (their groups',
+    those listed for everyone)."""
+    choices = await choices_for(context, person_id)
+    households = {
+        m.building_id for m in await context.services.households.memberships_of(person_id)
+    }
+    return [c for c in choices if c.building.id in households] or choices
 
 
 async def start_private_report(update: Update, context: CourtyardContext) -> None:
@@ -48,19 +49,17 @@ async def start_private_report(update: Update, context: CourtyardContext) -> Non
     user_id = sender_id(update)
     buildings = await candidate_buildings(context, user_id)
     if not buildings:
-        await reply(update, _("No building has been set up yet."))
+        await reply(update, unknown_building(_))
         return
     text = " ".join(context.args or []).strip()
     payload: dict[str, object] = {"description": text[:DESCRIPTION_LIMIT]} if text else {}
     if len(buildings) == 1:
-        payload["building_id"] = buildings[0].id
+        payload["building_id"] = buildings[0].building.id
         await services.conversations.begin(user_id, CONVERSATION_REPORT, payload)
         await _next_step(update, context, _)
         return
     await services.conversations.begin(user_id, CONVERSATION_REPORT, payload)
-    keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.name, callback_data=f"pr:b:{b.id}")] for b in buildings[:30]]
-    )
+    keyboard = picker_keyboard(buildings, "pr:b:{id}")
     await reply(update, _("Which building is the problem in?"), reply_markup=keyboard)
 
 
@@ -74,9 +73,7 @@ async def _next_step(update: Update, context: CourtyardContext, _: Translator) -
     data = conversation.payload
     if "building_id" not in data:
         buildings = await candidate_buildings(context, user_id)
-        keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(b.name, callback_data=f"pr:b:{b.id}")] for b in buildings[:30]]
-        )
+        keyboard = picker_keyboard(buildings, "pr:b:{id}")
         await _say(update, context, _("Which building is the problem in?"), keyboard)
         return
     if "category" not in data and data.get("description"):
@@ -182,7 +179,12 @@ async def on_private_button(update: Update, context: CourtyardContext) -> None:
     data = dict(conversation.payload)
     kind, value = match.group(1), match.group(2)
     if kind == "b":
-        building = await services.buildings.get(int(value)) if value.isdigit() else None
+        building_id = parse_id(value)
+        building = (
+            await services.buildings.get(building_id)
+            if building_id is not None and await may_pick(context, user_id, building_id)
+            else None
+        )
         if building is None:
             await query.answer(_("This button is out of date."), show_alert=True)
             return

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import Update
+from telegram import ChatMember, Update
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import CommandHandler
 
 from bot.context import CourtyardContext, CourtyardHandler
@@ -19,7 +20,7 @@ from bot.domain.community import (
     parse_target,
 )
 from bot.domain.escalation import StaffLevel
-from bot.i18n import Translator
+from bot.i18n import Translator, translator
 from handlers.common import (
     building_of_chat,
     deep_link,
@@ -27,6 +28,7 @@ from handlers.common import (
     is_private,
     may_manage,
     not_linked,
+    preferred_language,
     refusal,
     reply,
     reply_long,
@@ -36,6 +38,8 @@ from handlers.common import (
 from handlers.labels import category_names, level_name
 from handlers.replay import settle
 from storage.buildings import Building
+from storage.invites import Invite
+from storage.people import Person
 
 
 @dataclass(frozen=True)
@@ -220,6 +224,19 @@ async def _grant(
     actor = sender_id(update)
     role_text = _role_text(_, role, categories, level)
     known = await services.people.get(person.person_id) if person.person_id else None
+    if person.person_id is not None and known is None:
+        # A bare number could be anyone (or no one): only someone in this group will do.
+        known = await _member_of_group(update, context, person.person_id)
+        if known is None:
+            await reply(
+                update,
+                _(
+                    "I do not know anyone with the id {id} in this group. Reply to one of "
+                    "their messages with the command, or use their @username."
+                ).format(id=person.person_id),
+            )
+            return
+        person = ResolvedTarget(known.id, known.username, known.display_name)
     if person.person_id is not None:
         await services.roles.assign(
             building.id,
@@ -269,6 +286,33 @@ async def _grant(
             link=link,
         ),
     )
+
+
+async def _member_of_group(
+    update: Update, context: CourtyardContext, user_id: int
+) -> Person | None:
+    """The person with this id if Telegram says they are in this group (then remembered)."""
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    try:
+        member = await context.bot.get_chat_member(chat.id, user_id)
+    except (BadRequest, Forbidden):
+        return None  # no such user, or not in the chat
+    if member.status in (ChatMember.LEFT, ChatMember.BANNED) or member.user.is_bot:
+        return None
+    if member.status == ChatMember.RESTRICTED and not getattr(member, "is_member", False):
+        return None
+    user = member.user
+    people = context.services.people
+    await people.remember(
+        user.id,
+        first_name=user.first_name,
+        last_name=user.last_name,
+        username=user.username,
+        language_code=user.language_code,
+    )
+    return await people.get(user.id)
 
 
 def _role_text(
@@ -362,6 +406,7 @@ async def redeem_invite(update: Update, context: CourtyardContext, token: str) -
             categories=invite.categories,
             level=invite.level,
         )
+        await _tell_inviter(context, invite, user.full_name, user.username)
     await services.people.mark_started(user.id)
     building = await services.buildings.get(invite.building_id)
     name = escape(building.name) if building else "?"
@@ -386,6 +431,39 @@ async def redeem_invite(update: Update, context: CourtyardContext, token: str) -
         ),
     )
     return True
+
+
+async def _tell_inviter(
+    context: CourtyardContext, invite: Invite, name: str, username: str | None
+) -> None:
+    """Whoever handed out the link learns who opened it: privately if they started the bot,
+    else in the building's groups (roles are no secret there)."""
+    services = context.services
+    building = await services.buildings.get(invite.building_id)
+    if building is None:
+        return
+    who = escape(name) + (f" (@{escape(username)})" if username else "")
+    inviter = await services.people.get(invite.created_by) if invite.created_by else None
+    targets: list[tuple[int, str | None]] = []
+    if inviter is not None and inviter.started_bot and not inviter.blocked_bot:
+        targets.append((inviter.id, inviter.language or inviter.language_code))
+    else:
+        for chat_id in await services.buildings.chats_of(building.id):
+            chat = await services.chats.get(chat_id)
+            targets.append((chat_id, (chat.language if chat else None) or building.language))
+    for chat_id, language in targets:
+        _ = translator(preferred_language(language, context))
+        role = _("a building head") if invite.role is CommunityRole.HEAD else _("staff")
+        try:
+            await context.bot.send_message(
+                chat_id,
+                _("✅ {person} opened the invitation and is now {role} of {building}.").format(
+                    person=who, role=role, building=escape(building.name)
+                ),
+            )
+        except (BadRequest, Forbidden) as exc:
+            if chat_id > 0 and isinstance(exc, Forbidden):
+                await services.people.mark_blocked(chat_id)
 
 
 def handlers() -> list[CourtyardHandler]:

@@ -10,7 +10,9 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.config import parse_quiet_hours
 from bot.context import CourtyardContext, CourtyardHandler
+from bot.domain.building_names import clean_name
 from bot.i18n import Translator, normalize_language
+from handlers.building_approval import ask_admins, may_create_directly
 from handlers.common import (
     answer_quietly,
     building_of_chat,
@@ -41,6 +43,7 @@ def usage(_: Translator) -> str:
             "/setup quiet 22:00-07:00 — quiet hours (or off)\n"
             "/setup approve auto|manual — approve household registrations automatically?\n"
             "/setup polls heads|everyone — who may start polls\n"
+            "/setup public on|off — offer the building in everyone's private lists (admins)\n"
             "/setup unlink — unlink this group"
         )
     )
@@ -107,7 +110,11 @@ async def setup(update: Update, context: CourtyardContext) -> None:
             update, _("Unlinked this group from {name}.").format(name=escape(building.name))
         )
         return
-    name = " ".join(" ".join(args).split())
+    # What residents will see: nothing invisible, no width or direction tricks.
+    name = clean_name(" ".join(args))
+    if not name:
+        await reply(update, usage(_))
+        return
     if len(name) > MAX_BUILDING_NAME:
         await reply(
             update,
@@ -147,6 +154,21 @@ async def _link(
             ).format(name=escape(existing.name)),
         )
         return
+    if existing is None:
+        look_alike = await services.buildings.look_alike(name)
+        if look_alike is not None:
+            await reply(
+                update,
+                _(
+                    "“{name}” looks too much like the existing building “{existing}”. Use "
+                    "exactly that name to link this group to it, or choose a clearly "
+                    "different name."
+                ).format(name=escape(name), existing=escape(look_alike.name)),
+            )
+            return
+        if not may_create_directly(context, sender_id(update)):
+            await ask_admins(update, context, name, _)
+            return
     building, created = await services.buildings.ensure(name)
     await services.buildings.link_chat(chat.id, building.id)
     if current is not None:
@@ -309,6 +331,31 @@ async def _set_polls(
     )
 
 
+async def _set_public(
+    update: Update,
+    context: CourtyardContext,
+    building: Building,
+    args: list[str],
+    _: Translator,
+) -> None:
+    """Offer the building in everyone's private /join and /report (community admins)."""
+    if not context.services.access.is_admin(sender_id(update)):
+        await reply(update, _("Sorry, only community admins can do that."))
+        return
+    choice = args[0].lower() if len(args) == 1 else ""
+    if choice not in ("on", "off", "开", "关"):
+        await reply(update, _("Usage: /setup public on|off"))
+        return
+    public = choice in ("on", "开")
+    await context.services.buildings.update(building.id, public=int(public))
+    text = (
+        _("Saved: everyone can pick {name} when registering or reporting privately.")
+        if public
+        else _("Saved: only its residents, heads and staff see {name} in private lists.")
+    )
+    await reply(update, text.format(name=escape(building.name)))
+
+
 SETTINGS = {
     "households": _set_households,
     "language": _set_language,
@@ -316,6 +363,7 @@ SETTINGS = {
     "quiet": _set_quiet,
     "approve": _set_approve,
     "polls": _set_polls,
+    "public": _set_public,
 }
 
 

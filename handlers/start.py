@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from telegram import Chat, ChatMember, Update
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import CommandHandler
 
 from bot.commands import commands_for
 from bot.context import CourtyardContext, CourtyardHandler
+from bot.domain.numbers import parse_id
 from bot.i18n import Translator
 from handlers import household_add, households, polls, request_flow, roles
-from handlers.common import escape, is_chat_admin, translator_for
+from handlers.common import escape, is_chat_admin, reply, translator_for
 
 
 def command_list(_: Translator, *, private: bool, include_admin: bool) -> str:
@@ -30,7 +31,7 @@ async def _bot_sees_group_messages(update: Update, context: CourtyardContext) ->
         return False
     try:
         member = await context.bot.get_chat_member(chat.id, context.bot.id)
-    except TelegramError:
+    except (BadRequest, Forbidden):
         return False
     return member.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
 
@@ -84,17 +85,26 @@ async def start(update: Update, context: CourtyardContext) -> None:
 
 async def follow_deep_link(update: Update, context: CourtyardContext, payload: str) -> bool:
     """`/start <payload>` from a t.me link; False if the payload means nothing (any more)."""
-    join = households.JOIN_PAYLOAD.match(payload)
-    if join:
-        await households.start_join(update, context, int(join.group(1)))
-        return True
-    listing = households.HOUSEHOLDS_PAYLOAD.match(payload)
-    if listing:
-        await households.start_households(update, context, int(listing.group(1)))
+    link = households.JOIN_PAYLOAD.match(payload) or households.HOUSEHOLDS_PAYLOAD.match(payload)
+    if link is not None:
+        # Anyone can type a link: its number must be one a building could have.
+        building_id = parse_id(link.group(1))
+        if building_id is None:
+            _ = await translator_for(update, context)
+            await reply(update, _("This link is out of date."))
+        elif link.re is households.JOIN_PAYLOAD:
+            await households.start_join(update, context, building_id)
+        else:
+            await households.start_households(update, context, building_id)
         return True
     adding = household_add.HOUSEHOLD_ADD_PAYLOAD.match(payload)
     if adding:
-        await household_add.start_household_add(update, context, int(adding.group(1)))
+        building_id = parse_id(adding.group(1))
+        if building_id is None:
+            _ = await translator_for(update, context)
+            await reply(update, _("This link is out of date."))
+        else:
+            await household_add.start_household_add(update, context, building_id)
         return True
     proxy = polls.PROXY_PAYLOAD.match(payload)
     if proxy:

@@ -6,6 +6,7 @@ from telegram import Chat, Update
 from telegram.ext import TypeHandler
 
 from bot.context import CourtyardContext
+from handlers.other_bots import note_other_bots
 
 
 async def remember_chat_and_person(update: Update, context: CourtyardContext) -> None:
@@ -20,10 +21,13 @@ async def remember_chat_and_person(update: Update, context: CourtyardContext) ->
             username=user.username,
             language_code=user.language_code,
         )
+        if user.username:
+            await services.invites.bind_username(user.username, user.id)
     chat = update.effective_chat
     if chat is None:
         return
     await services.chats.remember(chat.id, type=chat.type, title=chat.title)
+    await note_other_bots(update, context)
     # A person can only write to the bot privately after starting it.
     if chat.type == Chat.PRIVATE and user is not None and update.message is not None:
         person = await services.people.get(user.id)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 from datetime import time
 
 from bot.clock import Clock, to_timestamp
+from bot.domain.building_names import clean_name, look_alike_key
 from storage.database import Database
 
 
@@ -25,10 +26,12 @@ class Building:
     residents_may_poll: bool
     chat_admins_are_heads: bool | None
     from_config: bool
+    # Offered in everyone's private /join and /report (a community admin's choice).
+    public: bool = False
 
 
 def name_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
+    return clean_name(name).casefold()
 
 
 def _time(value: str | None) -> time | None:
@@ -49,6 +52,7 @@ def _building(row: sqlite3.Row) -> Building:
         residents_may_poll=bool(row["residents_may_poll"]),
         chat_admins_are_heads=None if heads is None else bool(heads),
         from_config=bool(row["from_config"]),
+        public=bool(row["public"]),
     )
 
 
@@ -62,6 +66,7 @@ CHAT_REFERENCES: list[tuple[str, str]] = [
     ("polls", "chat_id"),
     ("outbox", "chat_id"),
     ("outbox", "fallback_chat_id"),
+    ("chat_bots", "chat_id"),
 ]
 
 
@@ -94,9 +99,19 @@ class BuildingRepository:
         )
         return None if row is None else _building(row)
 
+    async def look_alike(self, name: str) -> Building | None:
+        """A building whose name cannot be told apart from `name` but is not the same name.
+
+        Buildings are few (one per house or courtyard), so they are compared in Python."""
+        key, exact = look_alike_key(name), name_key(name)
+        for building in await self.all():
+            if name_key(building.name) != exact and look_alike_key(building.name) == key:
+                return building
+        return None
+
     async def ensure(self, name: str, *, from_config: bool = False) -> tuple[Building, bool]:
         """The building with this name, created if new; returns (building, created)."""
-        clean = " ".join(name.split())
+        clean = clean_name(name)
         now = to_timestamp(self._clock.now())
         async with self._db.transaction() as conn:
             cursor = await conn.execute(

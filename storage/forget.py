@@ -225,6 +225,9 @@ _DELETIONS = (
     "DELETE FROM household_members WHERE person_id = ?",
     "UPDATE household_members SET decided_by = NULL WHERE decided_by = ?",
     "UPDATE households SET registered_by = NULL WHERE registered_by = ?",
+    # Who asked for a building and which admin decided: the request stays, unnamed.
+    "UPDATE building_requests SET requested_by = 0 WHERE requested_by = ?",
+    "UPDATE building_requests SET decided_by = NULL WHERE decided_by = ?",
     "DELETE FROM chats WHERE id = ?",
     "DELETE FROM people WHERE id = ?",
 )

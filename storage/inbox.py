@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from bot.clock import Clock, to_timestamp
+from bot.clock import Clock, from_timestamp, to_timestamp
 from storage.database import Database, placeholders
 from storage.journal import update_scope
 
 _NEXT_OFFSET = "next_update_offset"
+_POLLED_AT = "last_get_updates_at"
 
 
 @dataclass(frozen=True)
@@ -28,15 +29,19 @@ class UpdateInbox:
         self._db = database
         self._clock = clock
 
-    async def store(self, updates: Sequence[StoredUpdate]) -> list[StoredUpdate]:
+    async def store(
+        self, updates: Sequence[StoredUpdate], *, arrived_after: datetime | None = None
+    ) -> list[StoredUpdate]:
         """Insert updates not seen before; returns only the new ones.
 
+        `arrived_after` is the earliest moment they can have been created (default: now).
         The polling offset moves in the same transaction, so the next `getUpdates`
         (which confirms these to Telegram) can only happen after they are on disk.
         """
         if not updates:
             return []
         now = to_timestamp(self._clock.now())
+        earliest = now if arrived_after is None else min(to_timestamp(arrived_after), now)
         ids = [u.update_id for u in updates]
         async with self._db.transaction() as conn:
             async with conn.execute(
@@ -45,8 +50,9 @@ class UpdateInbox:
                 known = {int(row[0]) for row in await cursor.fetchall()}
             fresh = [u for u in updates if u.update_id not in known]
             await conn.executemany(
-                "INSERT INTO inbox (update_id, payload, received_at) VALUES (?, ?, ?)",
-                [(u.update_id, u.payload, now) for u in fresh],
+                "INSERT INTO inbox (update_id, payload, received_at, arrived_after) "
+                "VALUES (?, ?, ?, ?)",
+                [(u.update_id, u.payload, now, earliest) for u in fresh],
             )
             await conn.execute(
                 "INSERT INTO bot_state (key, value) VALUES (?, ?) "
@@ -55,6 +61,29 @@ class UpdateInbox:
                 (_NEXT_OFFSET, str(max(ids) + 1)),
             )
         return fresh
+
+    async def arrived_after(self, update_id: int) -> datetime | None:
+        """The earliest moment the update can have been created (None if not stored)."""
+        row = await self._db.fetch_one(
+            "SELECT coalesce(arrived_after, received_at) FROM inbox WHERE update_id = ?",
+            (update_id,),
+        )
+        return None if row is None else from_timestamp(int(row[0]))
+
+    async def note_polled(self, at: datetime) -> None:
+        """A getUpdates call came back at `at`: updates created before then were in it."""
+        await self._db.execute(
+            "INSERT INTO bot_state (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (_POLLED_AT, str(to_timestamp(at))),
+        )
+
+    async def last_polled(self) -> datetime | None:
+        """When the last getUpdates came back (in this run or the one before)."""
+        value = await self._db.fetch_value(
+            "SELECT value FROM bot_state WHERE key = ?", (_POLLED_AT,)
+        )
+        return None if value is None else from_timestamp(int(value))
 
     async def next_offset(self) -> int | None:
         """The `offset` for the next getUpdates, or None before the first update."""

@@ -14,6 +14,8 @@ from bot.domain.escalation import StaffLevel
 from storage.database import Database
 
 INVITE_LIFETIME = timedelta(days=14)
+# An @username can change hands; an invitation naming only one does not wait long.
+USERNAME_INVITE_LIFETIME = timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -97,10 +99,36 @@ class InviteRepository:
                 None if level is None else int(level),
                 created_by,
                 to_timestamp(now),
-                to_timestamp(now + INVITE_LIFETIME),
+                to_timestamp(
+                    now
+                    + (
+                        INVITE_LIFETIME
+                        if target_person_id is not None
+                        else USERNAME_INVITE_LIFETIME
+                    )
+                ),
             ),
         )
         return token
+
+    async def bind_username(self, username: str, person_id: int) -> int:
+        """Tie open invitations for @username to the person who has that name now (the first
+        one the bot sees), so whoever takes the name later cannot redeem them."""
+        now = to_timestamp(self._clock.now())
+        waiting = await self._db.fetch_value(
+            "SELECT 1 FROM invites WHERE lower(target_username) = lower(?) "
+            "AND target_person_id IS NULL AND used_at IS NULL LIMIT 1",
+            (username,),
+        )
+        if waiting is None:
+            return 0
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE invites SET target_person_id = ? WHERE lower(target_username) = lower(?) "
+                "AND target_person_id IS NULL AND used_at IS NULL AND expires_at > ?",
+                (person_id, username, now),
+            )
+            return cursor.rowcount
 
     async def get(self, token: str) -> Invite | None:
         row = await self._db.fetch_one("SELECT * FROM invites WHERE token = ?", (token,))

@@ -57,6 +57,10 @@ class Poll:
     cancel_reason: str | None
     result: dict[str, Any] | None
     reminders_sent: tuple[int, ...]
+    # Household polls, as the poll opened: registered households, the building's stated
+    # total (None when not set, or for polls from before these were kept).
+    registered_at_open: frozenset[int] | None = None
+    household_total: int | None = None
 
     @property
     def is_open(self) -> bool:
@@ -125,6 +129,10 @@ def _poll(row: sqlite3.Row) -> Poll:
         cancel_reason=row["cancel_reason"],
         result=None if row["result"] is None else json.loads(row["result"]),
         reminders_sent=tuple(json.loads(row["reminders_sent"])),
+        registered_at_open=None
+        if row["eligible_households"] is None
+        else frozenset(json.loads(row["eligible_households"])),
+        household_total=row["household_total"],
     )
 
 
@@ -187,12 +195,18 @@ class PollRepository:
         chat_id: int,
         source_message_id: int,
         creator_id: int,
+        registered_households: frozenset[int] | None = None,
+        household_total: int | None = None,
     ) -> tuple[Poll, bool]:
-        """Store a new poll; a replayed /poll message returns the existing one."""
+        """Store a new poll; a replayed /poll message returns the existing one.
+
+        Household polls keep the households registered now and the building's stated total,
+        the fixed measure of their turnout."""
         async with self._db.transaction() as conn:
             cursor = await conn.execute(
                 "INSERT INTO polls (building_id, chat_id, source_message_id, creator_id, "
-                "question, rules, closes_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                "question, rules, closes_at, created_at, eligible_households, household_total) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT (chat_id, source_message_id) DO NOTHING",
                 (
                     building_id,
@@ -203,6 +217,10 @@ class PollRepository:
                     _encode_rules(spec),
                     to_timestamp(spec.closes_at),
                     to_timestamp(self._clock.now()),
+                    None
+                    if registered_households is None
+                    else json.dumps(sorted(registered_households)),
+                    household_total,
                 ),
             )
             created = cursor.rowcount == 1

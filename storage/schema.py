@@ -338,7 +338,8 @@ MIGRATIONS_SQL: list[tuple[str, str]] = [
     ),
     # --- issue 11 ---
     (
-        "trust: what an update already did, the steps of a request's intake",
+        "trust: what an update already did, the steps of a request's intake, update times, "
+        "frozen poll denominators, bots in chats, building approval",
         """
         -- What handling an update (or one piece of work) already did: messages Telegram
         -- confirmed, and decisions taken. Handling it again reads this instead of repeating.
@@ -366,6 +367,45 @@ MIGRATIONS_SQL: list[tuple[str, str]] = [
         -- When the heads were asked about a household registration.
         ALTER TABLE household_members ADD COLUMN heads_asked_at INTEGER;
         UPDATE household_members SET heads_asked_at = requested_at;
+
+        -- The earliest moment an update can have been created (a button press carries no
+        -- date): its arrival, or the previous getUpdates if it was waiting at Telegram.
+        ALTER TABLE inbox ADD COLUMN arrived_after INTEGER;
+
+        -- Household polls: the households registered and the building's stated total when
+        -- the poll opened, so later registrations do not move the denominator.
+        ALTER TABLE polls ADD COLUMN eligible_households TEXT;   -- JSON list of ids
+        ALTER TABLE polls ADD COLUMN household_total INTEGER;
+
+        -- Other bots seen in a group: Telegram counts them as members, turnout must not.
+        CREATE TABLE chat_bots (
+            chat_id INTEGER NOT NULL,
+            bot_id INTEGER NOT NULL,
+            PRIMARY KEY (chat_id, bot_id)
+        );
+
+        -- Buildings a community admin listed for everyone's private /join and /report.
+        ALTER TABLE buildings ADD COLUMN public INTEGER NOT NULL DEFAULT 0;
+
+        -- A group's request to create a building, waiting for a community admin.
+        CREATE TABLE building_requests (
+            id INTEGER PRIMARY KEY,
+            chat_id INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            requested_by INTEGER NOT NULL,
+            requested_at INTEGER NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'approved', 'rejected')),
+            decided_by INTEGER,
+            decided_at INTEGER,
+            building_id INTEGER
+        );
+        CREATE UNIQUE INDEX building_requests_pending ON building_requests (chat_id)
+            WHERE status = 'pending';
+
+        -- Invitations for an @username not yet tied to a user id (bound when one is seen).
+        CREATE INDEX invites_unbound ON invites (lower(target_username))
+            WHERE target_person_id IS NULL AND used_at IS NULL;
         """,
     ),
 ]

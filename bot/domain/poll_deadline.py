@@ -49,11 +49,13 @@ def parse_deadline(value: str, *, now: datetime, tz: tzinfo) -> datetime:
     parts = value.replace("T", " ").split()
     try:
         local = _resolve(parts, now.astimezone(tz), tz)
-    except ValueError:  # raised by date()/time() for 2026-02-30, 25:00 and the like
-        local = None
-    if local is None:
+        # Year 1 or 9999 in a zone off UTC lies outside what datetime can represent.
+        resolved = None if local is None else local.astimezone(UTC)
+    except (ValueError, OverflowError):  # 2026-02-30, 25:00, year 0, 0001-01-01 east of UTC
+        resolved = None
+    if resolved is None:
         raise PollSyntaxError(PollSyntaxErrorCode.INVALID_DEADLINE, {"value": value})
-    return local.astimezone(UTC)
+    return resolved
 
 
 def _resolve(parts: list[str], local_now: datetime, tz: tzinfo) -> datetime | None:

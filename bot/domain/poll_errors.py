@@ -23,6 +23,7 @@ class PollSyntaxErrorCode(enum.StrEnum):
     INVALID_DEADLINE = "invalid_deadline"  # value
     DEADLINE_IN_PAST = "deadline_in_past"  # closes_at (local "YYYY-MM-DD HH:MM")
     DEADLINE_TOO_FAR = "deadline_too_far"  # max_days
+    DEADLINE_TOO_SOON = "deadline_too_soon"  # min_minutes
     INVALID_QUORUM = "invalid_quorum"  # value
     QUORUM_OUT_OF_RANGE = "quorum_out_of_range"  # value
     INVALID_PASS_THRESHOLD = "invalid_pass_threshold"  # value

@@ -44,6 +44,7 @@ __all__ = [
     "MAX_POLL_DAYS",
     "MAX_QUESTION_LENGTH",
     "MIN_OPTIONS",
+    "MIN_POLL_MINUTES",
     "PollSpec",
     "PollSyntaxError",
     "PollSyntaxErrorCode",
@@ -58,6 +59,8 @@ MAX_QUESTION_LENGTH = 255
 MAX_OPTION_LENGTH = 100
 MIN_OPTIONS = 2
 MAX_POLL_DAYS = 90
+# A poll that closes before anyone could read it decides nothing.
+MIN_POLL_MINUTES = 5
 _MAX_POLL_HOURS = MAX_POLL_DAYS * 24
 _DEADLINE_FLAGS = frozenset({PollFlag.HOURS, PollFlag.DAYS, PollFlag.UNTIL})
 _LOCAL_TIME_FORMAT = "%Y-%m-%d %H:%M"
@@ -210,6 +213,17 @@ def _custom_options(segments: tuple[str, ...], max_options: int) -> tuple[str, .
 
 
 def _closes_at(
+    settings: _FlagSettings, *, now: datetime, tz: tzinfo, default_hours: int
+) -> datetime:
+    closes_at = _requested_close(settings, now=now, tz=tz, default_hours=default_hours)
+    if closes_at - now < timedelta(minutes=MIN_POLL_MINUTES):
+        raise PollSyntaxError(
+            PollSyntaxErrorCode.DEADLINE_TOO_SOON, {"min_minutes": MIN_POLL_MINUTES}
+        )
+    return closes_at
+
+
+def _requested_close(
     settings: _FlagSettings, *, now: datetime, tz: tzinfo, default_hours: int
 ) -> datetime:
     if settings.until is not None:

@@ -305,6 +305,8 @@ def previous_days(now: datetime, tz: tzinfo, days: int = 7) -> tuple[datetime, d
 
 
 MAX_EXPORT_DAYS = 3660
+EARLIEST_EXPORT = date(1970, 1, 1)
+LATEST_EXPORT = date(9000, 12, 31)
 
 
 def parse_export_range(args: Sequence[str], today: date) -> tuple[date, date] | None:
@@ -327,6 +329,9 @@ def parse_export_range(args: Sequence[str], today: date) -> tuple[date, date] | 
     except ValueError:
         return None
     if last < first or (last - first).days >= MAX_EXPORT_DAYS:
+        return None
+    # Year 1 or 9999 would overflow when turned into instants; nothing is stored there.
+    if first < EARLIEST_EXPORT or last > LATEST_EXPORT:
         return None
     return first, last
 

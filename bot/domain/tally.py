@@ -4,9 +4,12 @@ Which ballots count is decided in `poll_ballots` (one per voter, one per househo
 
 * Turnout is the number of counted ballots; abstentions are part of it, so they help reach
   the quorum. Multi-choice ballots count once towards turnout, once for each option chosen.
-* The turnout denominator is the number of eligible households in household polls, and in
-  other polls `eligible_voters`, raised to the number of counted voters if it is smaller:
-  everyone whose ballot counts was a member when voting, even if they left the chat since.
+* The turnout denominator is, in household polls, the building's stated number of households
+  if it was set when the poll opened, else the households registered when it opened (later
+  registrations vote, but do not move the denominator mid-poll); without such a frozen
+  figure (polls from before it was kept) the households registered now. In other polls it is
+  `eligible_voters`. Either way it is raised to the number of counted ballots if smaller:
+  everyone whose ballot counts was eligible when voting, even if they left since.
 * A For / Against decision passes when its quorum (if any) is met and For / (For + Against)
   clears the pass threshold; with no For or Against ballots at all it does not pass.
 * A custom poll is won by the most-voted options (several on a tie), provided the quorum (if
@@ -18,12 +21,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from enum import StrEnum
 from fractions import Fraction
 
 from bot.domain.poll_ballots import Ballot, latest_per_household, latest_per_voter
 from bot.domain.poll_rules import TallyRules, decision_indexes, is_quorum_met
 
-__all__ = ["Ballot", "PollResult", "tally"]
+__all__ = ["Ballot", "HouseholdDenominator", "PollResult", "TurnoutBasis", "tally"]
+
+
+class TurnoutBasis(StrEnum):
+    """What the turnout was measured against (results say so)."""
+
+    MEMBERS = "members"  # people in the group chat
+    HOUSEHOLD_TOTAL = "household_total"  # the building's stated number of households
+    REGISTERED_AT_OPEN = "registered_at_open"  # households registered when the poll opened
+    REGISTERED_NOW = "registered_now"  # households registered when counting
+
+
+@dataclass(frozen=True)
+class HouseholdDenominator:
+    """The household count a household poll's turnout is measured against."""
+
+    households: int
+    basis: TurnoutBasis
 
 
 @dataclass(frozen=True)
@@ -34,6 +55,7 @@ class PollResult:
     ballots_counted: int
     proxy_ballots_counted: int
     turnout_denominator: int
+    turnout_basis: TurnoutBasis
     turnout_ratio: Fraction | None
     quorum_met: bool | None
     for_share: Fraction | None
@@ -48,11 +70,14 @@ def tally(
     eligible_voters: int,
     eligible_households: set[int] | None,
     current_membership: Mapping[int, int | None] | None = None,
+    household_denominator: HouseholdDenominator | None = None,
 ) -> PollResult:
     """Count `ballots` under `rules`.
 
-    `eligible_households` (the household roster) is required for household polls and ignored
-    otherwise; `eligible_voters` is ignored for household polls. Raises ValueError for
+    `eligible_households` (the households whose ballots count) is required for household
+    polls and ignored otherwise; `household_denominator` is what their turnout is measured
+    against (default: the size of `eligible_households`); `eligible_voters` is ignored for
+    household polls. Raises ValueError for
     ballots that cannot belong to this poll (unknown option, several choices in a
     single-choice poll, naive `cast_at`).
     """
@@ -69,10 +94,17 @@ def tally(
             eligible_households=eligible_households,
             current_membership=current_membership,
         )
-        denominator = len(eligible_households)
+        measure = household_denominator or HouseholdDenominator(
+            len(eligible_households), TurnoutBasis.REGISTERED_NOW
+        )
+        if measure.households < 0:
+            raise ValueError("a household denominator cannot be negative")
+        denominator = max(measure.households, len(counted))
+        basis = measure.basis
     else:
         counted = latest_per_voter(ballots)
         denominator = max(eligible_voters, len(counted))
+        basis = TurnoutBasis.MEMBERS
     counts = [0] * len(rules.options)
     for ballot in counted:
         for choice in ballot.choices:
@@ -84,6 +116,7 @@ def tally(
         ballots_counted=len(counted),
         proxy_ballots_counted=sum(ballot.proxy_by is not None for ballot in counted),
         turnout_denominator=denominator,
+        turnout_basis=basis,
         turnout_ratio=Fraction(len(counted), denominator) if denominator else None,
         quorum_met=quorum_met,
         for_share=outcome.for_share,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,13 +47,31 @@ def config_for(emulator: BotApiEmulator, database: Path, **extra: Any) -> dict[s
             "rate_limit": {"overall_per_second": 1000, "group_per_minute": 10000},
         },
         "storage": {"database": str(database)},
-        "community": {"timezone": "Asia/Shanghai", "language": "zh"},
+        # Tests of other features let the group's admins create buildings with /setup;
+        # tests of the approval flow (the default) turn this off.
+        "community": {
+            "timezone": "Asia/Shanghai",
+            "language": "zh",
+            "open_building_creation": True,
+        },
     }
     return merge(base, extra)
 
 
 def settings_for(emulator: BotApiEmulator, database: Path, **extra: Any) -> Settings:
     return parse_settings(config_for(emulator, database, **extra), environ={})
+
+
+async def eventually(
+    check: Callable[[], Awaitable[bool]], *, timeout: float = 10.0, description: str = ""
+) -> None:
+    """Wait until an async check (e.g. of the database) holds, failing after `timeout`."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not await check():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {description or check}")
+        await asyncio.sleep(0.02)
 
 
 @dataclass
@@ -77,6 +95,14 @@ class RunningBot:
             if loop.time() > deadline:
                 raise AssertionError("updates were not handled in time")
             await asyncio.sleep(0.02)
+
+    async def outbox_sent(self, timeout: float = 10.0) -> None:
+        """Wait until the outbox holds nothing unsent (whichever sender sends it)."""
+
+        async def empty() -> bool:
+            return await self.services.outbox.pending_count() == 0
+
+        await eventually(empty, timeout=timeout, description="the outbox to be sent")
 
     async def shutdown(self) -> None:
         self.stop.set()

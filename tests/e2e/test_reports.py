@@ -19,7 +19,7 @@ from bot.sandbox import BotApiEmulator
 from bot.sandbox.models import SentMessage, SimChat, SimUser
 from bot.sandbox.params import UploadedFile
 from handlers.reports import WEEKLY_REPORT_JOB, schedule_weekly_report
-from tests.e2e.harness import RunningBot, running_bot, settings_for
+from tests.e2e.harness import RunningBot, eventually, running_bot, settings_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # Monday 2026-11-02, 10:00 in Shanghai: fixed, so periods and file names are known.
@@ -393,20 +393,31 @@ async def test_weekly_report_reaches_heads_who_started_the_bot_and_the_admin_cha
     await jobs[0].run(bot.application)
 
     for chat in (s.head, s.admin_chat):
+        # The job queues the report; the periodic outbox sender may be the one that sends
+        # it (it holds the sending lock), so wait for it rather than look at once.
+        await emulator.wait_for_message(chat, containing="Report for Building 5")
         new = emulator.messages(chat)[before[chat.id] :]
         texts = [m for m in new if "Report for Building 5" in m.content]
         assert len(texts) == 1, chat
         assert "2026-11-02 – 2026-11-08" in texts[0].content
         _check_week(texts[0].content)
         await _photo_after(emulator, chat, texts[0])  # private chats are paced: a moment later
-    refused = [
-        c for c in emulator.calls("sendMessage") if str(c.params.get("chat_id")) == str(olga.id)
-    ]
-    assert refused[-1].error is not None
-    assert refused[-1].error.error_code == 403
-    blocked = await bot.services.people.get(olga.id)
-    assert blocked is not None
-    assert blocked.blocked_bot
+
+    def refused_for_olga() -> bool:
+        calls = [
+            c
+            for c in emulator.calls("sendMessage")
+            if str(c.params.get("chat_id")) == str(olga.id) and c.error is not None
+        ]
+        return bool(calls) and calls[-1].error.error_code == 403  # type: ignore[union-attr]
+
+    await emulator.wait_for(refused_for_olga, description="Telegram refusing Olga's report")
+
+    async def olga_blocked() -> bool:
+        person = await bot.services.people.get(olga.id)
+        return person is not None and person.blocked_bot
+
+    await eventually(olga_blocked, description="Olga to be marked as having blocked the bot")
     assert not [m for m in emulator.messages(s.plumber) if "Report for" in m.content]
     # A building with nothing to report stays silent.
     assert not [m for m in emulator.messages(quiet_head) if "Report for" in m.content]
@@ -426,6 +437,7 @@ async def test_weekly_report_reaches_heads_who_started_the_bot_and_the_admin_cha
     # The same week's job again (as after a crash before its run was recorded): nothing twice.
     await jobs[0].run(bot.application)
     await bot.settle()
+    await bot.outbox_sent()
     for chat in (s.head, s.admin_chat):
         texts = [m for m in emulator.messages(chat) if "Report for Building 5" in m.content]
         assert len(texts) == 1, chat

@@ -425,6 +425,7 @@ REJECTIONS: list[tuple[str, Code, dict[str, str | int]]] = [
     ("Q? --hours 2160.5", Code.DEADLINE_TOO_FAR, {"max_days": 90}),
     ("Q? --hours 99999999999999999999999", Code.DEADLINE_TOO_FAR, {"max_days": 90}),
     ("Q? --until 2026-03-01", Code.DEADLINE_TOO_FAR, {"max_days": 90}),
+    ("Q? --hours 0.0000001", Code.DEADLINE_TOO_SOON, {"min_minutes": 5}),
     ("Q? --quorum lots", Code.INVALID_QUORUM, {"value": "lots"}),
     ("Q? --quorum 0.5", Code.INVALID_QUORUM, {"value": "0.5"}),
     ("Q? --quorum 1/0", Code.INVALID_QUORUM, {"value": "1/0"}),

@@ -20,7 +20,7 @@ from bot.domain.poll_rules import (
     TallyRules,
 )
 from bot.domain.poll_syntax import parse_poll_command
-from bot.domain.tally import Ballot, PollResult, tally
+from bot.domain.tally import Ballot, PollResult, TurnoutBasis, tally
 
 FOR, AGAINST, ABSTAIN = 0, 1, 2
 START = datetime(2025, 11, 23, 10, 0, tzinfo=UTC)
@@ -99,6 +99,7 @@ def test_garden_twenty_for_five_against_passes() -> None:
         ballots_counted=25,
         proxy_ballots_counted=0,
         turnout_denominator=40,
+        turnout_basis=TurnoutBasis.MEMBERS,
         turnout_ratio=Fraction(5, 8),
         quorum_met=None,
         for_share=Fraction(4, 5),
@@ -237,6 +238,7 @@ def test_zero_turnout_without_quorum() -> None:
         ballots_counted=0,
         proxy_ballots_counted=0,
         turnout_denominator=30,
+        turnout_basis=TurnoutBasis.MEMBERS,
         turnout_ratio=Fraction(0),
         quorum_met=None,
         for_share=None,
