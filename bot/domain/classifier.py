@@ -67,6 +67,8 @@ class Classification:
     location: Location | None
     confidence: float
     matched: tuple[str, ...]
+    # A wish for something new ("建议装个…", "could we get…") rather than a problem report.
+    suggestion: bool = False
 
     @property
     def is_request(self) -> bool:

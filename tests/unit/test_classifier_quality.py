@@ -18,13 +18,16 @@ from bot.domain.classifier_evaluation import (
 )
 from bot.domain.hanzi import to_simplified
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "classifier_corpus.tsv"
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture(scope="module")
 def corpus() -> list[LabelledMessage]:
-    return parse_corpus(CORPUS.read_text("utf-8").splitlines())
+    messages: list[LabelledMessage] = []
+    for path in sorted(CORPUS.glob("*.tsv")):
+        messages.extend(parse_corpus(path.read_text("utf-8").splitlines()))
+    return messages
 
 
 @pytest.fixture(scope="module")
