@@ -35,6 +35,8 @@ from bot.domain.classifier_evaluation import (  # noqa: E402
     evaluate_with,
     parse_corpus,
 )
+from bot.domain.learned_model import LinearModel, packaged_model  # noqa: E402
+from bot.domain.understanding import Understanding  # noqa: E402
 
 TUNING_CORPUS = REPO_ROOT / "tests" / "data" / "corpus"
 # The issue's aims for messages nobody tuned on.
@@ -67,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("corpus", nargs="*", type=Path, default=[TUNING_CORPUS])
     parser.add_argument("--rules", type=Path, help="TOML file with a [classifier] table")
     parser.add_argument("--mistakes", action="store_true", help="list every disagreement")
+    parser.add_argument("--rules-only", action="store_true", help="without the learned model")
+    parser.add_argument("--model", type=Path, help="a model file instead of the packaged one")
     args = parser.parse_args(argv)
 
     rules = load_rules(args.rules)
@@ -99,8 +103,11 @@ def main(argv: list[str] | None = None) -> int:
 def build_classifier(
     rules: ClassifierRules, args: argparse.Namespace
 ) -> Callable[[str], Classification]:
-    """The classifier the bot uses for these rules."""
-    return lambda text: classify(text, rules)
+    """The classifier the bot uses for these rules (rules and the learned model)."""
+    if args.rules_only:
+        return lambda text: classify(text, rules)
+    model = LinearModel.from_bytes(args.model.read_bytes()) if args.model else packaged_model()
+    return Understanding(rules, model).classify
 
 
 def load_rules(path: Path | None) -> ClassifierRules:

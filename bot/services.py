@@ -8,11 +8,15 @@ from bot.access import AccessControl
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.domain.sla import SlaPolicy
+from bot.domain.understanding import Understanding
+from bot.learning import base_understanding
 from bot.pacing import OutboxPacer
 from bot.transient import TransientFailures
+from storage.adaptations import AdaptationRepository
 from storage.buildings import BuildingRepository
 from storage.chats import ChatRepository
 from storage.conversations import ConversationRepository
+from storage.corrections import CorrectionRepository
 from storage.database import Database
 from storage.households import HouseholdRepository
 from storage.inbox import UpdateInbox
@@ -49,6 +53,10 @@ class Services:
     staff_settings: StaffSettingsRepository
     state: StateRepository
     access: AccessControl
+    # The classifier handlers use: rules, the learned model and this deployment's adaptation.
+    understanding: Understanding
+    corrections: CorrectionRepository
+    adaptations: AdaptationRepository
     pacer: OutboxPacer = field(default_factory=OutboxPacer)
     transient: TransientFailures = field(default_factory=TransientFailures)
     # The SLA policy with per-building overrides keyed by building id (set at start-up).
@@ -79,6 +87,9 @@ class Services:
             outbox=OutboxRepository(database, clock),
             staff_settings=StaffSettingsRepository(database),
             state=StateRepository(database),
+            understanding=base_understanding(settings),
+            corrections=CorrectionRepository(database, clock),
+            adaptations=AdaptationRepository(database, clock),
             sla=settings.sla,
             pacer=OutboxPacer(settings.telegram.rate_limit.overall_per_second),
             access=AccessControl(

@@ -628,6 +628,7 @@ async def forget_confirmed(update: Update, context: CourtyardContext) -> None:
     await services.roles.revoke_all(user_id, actor_id=user_id)
     await services.conversations.end(user_id)
     await services.people.forget(user_id)
+    await services.corrections.forget_author(user_id)  # their texts stop being examples
     await answer_quietly(query)
     await edit_quietly(query, _("Done. Your personal data has been deleted."))
 

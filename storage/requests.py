@@ -28,6 +28,7 @@ class NewRequest:
     location: str | None
     description: str
     photo: tuple[str, str] | None = None  # (file_id, file_unique_id)
+    category_alternative: str | None = None  # the classifier was torn between two
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Request:
     escalated_at: datetime | None
     affected: int
     photos: tuple[str, ...]
+    category_alternative: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -131,6 +133,7 @@ def _request(row: sqlite3.Row) -> Request:
         escalated_at=_maybe_time(row["escalated_at"]),
         affected=int(row["affected"]),
         photos=tuple(str(row["photo_ids"]).split()) if row["photo_ids"] else (),
+        category_alternative=row["category_alternative"],
     )
 
 
@@ -176,8 +179,8 @@ class RequestRepository:
             await ensure_person(conn, new.reporter_id, now)
             cursor = await conn.execute(
                 "INSERT INTO requests (building_id, chat_id, source_message_id, reporter_id, "
-                "category, urgent, location, description, status, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "category, urgent, location, description, status, created_at, updated_at, "
+                "category_alternative) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     new.building_id,
                     new.chat_id,
@@ -190,6 +193,7 @@ class RequestRepository:
                     RequestStatus.NEW.value,
                     now,
                     now,
+                    new.category_alternative,
                 ),
             )
             request_id = cursor.lastrowid
@@ -460,6 +464,13 @@ class RequestRepository:
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id, person_id) DO UPDATE SET "
             "message_id = excluded.message_id, failure = excluded.failure, at = excluded.at",
             (request_id, person_id, message_id, failure, to_timestamp(self._clock.now())),
+        )
+
+    async def forget_delivery(self, request_id: int, person_id: int) -> None:
+        """The request left this staff member (another category): stop updating their card."""
+        await self._db.execute(
+            "DELETE FROM request_deliveries WHERE request_id = ? AND person_id = ?",
+            (request_id, person_id),
         )
 
     async def deliveries(self, request_id: int) -> list[tuple[int, int | None]]:
