@@ -26,6 +26,7 @@ from bot.limited_bot import LimitedBot
 from bot.reconcile import reconcile_config
 from bot.send_journal import JournalingRateLimiter
 from bot.services import Services
+from handlers.learning import adapt_periodically, load_adaptation
 from handlers.outbox import deliver_outbox
 from handlers.poll_schedule import rebuild_poll_jobs
 from handlers.registry import register_handlers
@@ -43,6 +44,8 @@ logger = logging.getLogger(__name__)
 INBOX_RETENTION = timedelta(days=3)
 # Long enough for every dedup key that matters (a digest's day, a report's week) to hold.
 OUTBOX_RETENTION = timedelta(days=30)
+# How often to check whether enough corrections came in to adapt the classifier.
+ADAPT_CHECK_INTERVAL = timedelta(hours=1)
 
 
 def build_application(services: Services) -> CourtyardApplication:
@@ -101,6 +104,7 @@ async def post_init(application: CourtyardApplication) -> None:
     services = application.bot_data.services
     await services.database.open()
     await reconcile_config(services)
+    await load_adaptation(services)
     await register_commands(application)
     if application.job_queue is not None:
         staff = services.settings.staff
@@ -136,6 +140,9 @@ async def post_init(application: CourtyardApplication) -> None:
             interval=timedelta(seconds=2),
             first=timedelta(seconds=1),
             name="deliver_outbox",
+        )
+        application.job_queue.run_repeating(
+            adapt_periodically, interval=ADAPT_CHECK_INTERVAL, first=timedelta(minutes=5)
         )
         application.job_queue.run_repeating(
             close_unrated,

@@ -1,10 +1,9 @@
-"""The `courtyard` command line: run, check-config, migrate."""
+"""The `courtyard` command line: run, check-config, migrate, classify, train."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import signal
 import sys
@@ -13,10 +12,8 @@ from pathlib import Path
 
 from telegram.error import InvalidToken
 
-from bot import __version__
+from bot import __version__, cli_learning
 from bot.config import ConfigError, Settings, default_config_path, load_settings, require_token
-from bot.domain.classifier import classify
-from bot.domain.classifier_rules import default_rules
 from bot.logging_setup import configure_logging
 from storage.database import Database
 from storage.migrations import MigrationError
@@ -55,6 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="config file whose [classifier] to use "
         "(default: as for run if it exists, else the built-in rules)",
     )
+    classify.add_argument(
+        "--explain", action="store_true", help="add which rules and learned evidence decided"
+    )
+    cli_learning.add_commands(commands)
     return parser
 
 
@@ -65,8 +66,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check-config":
             return check_config(args.path or default_config_path())
         if args.command == "classify":
-            return classify_lines(args.config)
+            return classify_lines(args.config, explain=args.explain)
+        if args.command == "train" and args.corpus is not None:
+            return cli_learning.train_packaged(args.corpus, args.output)
         settings = load_settings(args.config or default_config_path())
+        if args.command == "train":
+            return cli_learning.run_train(args, settings)
         if args.command == "migrate":
             return asyncio.run(migrate(settings))
         return run(settings)
@@ -100,34 +105,12 @@ def check_config(path: Path) -> int:
     return 0
 
 
-def classify_lines(config: Path | None) -> int:
-    """The keyword-tuning tool: how would each line of stdin be classified?"""
+def classify_lines(config: Path | None, *, explain: bool = False) -> int:
+    """The tuning tool: how would each line of stdin be classified (with the learned model)?"""
     path = config or default_config_path()
-    rules = (
-        load_settings(path).classifier if config is not None or path.exists() else default_rules()
-    )
-    for line in sys.stdin:
-        text = line.rstrip("\n")
-        if not text.strip():
-            continue
-        result = classify(text, rules)
-        print(
-            json.dumps(
-                {
-                    "text": text,
-                    "is_request": result.is_request,
-                    "verdict": result.verdict.name.lower(),
-                    "category": result.category,
-                    "urgent": result.urgent,
-                    "location": result.location.label if result.location else None,
-                    "confidence": round(result.confidence, 3),
-                    "matched": list(result.matched),
-                },
-                ensure_ascii=False,
-            ),
-            flush=True,
-        )
-    return 0
+    settings = load_settings(path) if config is not None or path.exists() else Settings()
+    understanding = asyncio.run(cli_learning.deployed_understanding(settings))
+    return cli_learning.classify_lines(understanding, explain=explain)
 
 
 async def migrate(settings: Settings) -> int:

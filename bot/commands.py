@@ -109,6 +109,15 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo(
         "reject", N_("Reject a request: /reject 42 duplicate 41"), audience=Audience.CHAT_ADMIN
     ),
+    CommandInfo(
+        "category", N_("Staff and heads: change a request's category: /category 42 heating")
+    ),
+    CommandInfo("urgent", N_("Staff and heads: mark a request urgent or not: /urgent 42 off")),
+    CommandInfo(
+        "notrequest",
+        N_("Close a message tracked by mistake: /notrequest 42"),
+        audience=Audience.CHAT_ADMIN,
+    ),
     CommandInfo("reopen", N_("Reopen a request: /reopen 42")),
     CommandInfo("note", N_("Add a note to a request: /note 42 text")),
 )

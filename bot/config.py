@@ -137,6 +137,16 @@ class RequestSettings:
 
 
 @dataclass(frozen=True)
+class LearningSettings:
+    """The learned model beside the classifier rules, and learning from corrections."""
+
+    model: bool = True  # use the packaged model (false: the rules alone)
+    adapt: bool = True  # learn from this deployment's corrections
+    min_corrections: int = 20  # before the first adaptation
+    adapt_every_hours: int = 24
+
+
+@dataclass(frozen=True)
 class PollSettings:
     """Defaults for polls and votes."""
 
@@ -175,6 +185,7 @@ class Settings:
     logging: LoggingSettings = LoggingSettings()
     buildings: tuple[BuildingDeclaration, ...] = ()
     classifier: ClassifierRules = field(default_factory=default_rules)
+    learning: LearningSettings = LearningSettings()
     source: Path | None = None
 
 
@@ -318,6 +329,7 @@ def parse_settings(
         logging=_logging(root.table("logging")),
         buildings=_buildings(root.table_list("buildings")),
         classifier=_classifier(root),
+        learning=_learning(root.table("learning")),
         source=source,
     )
     root.finish()
@@ -522,6 +534,17 @@ def _requests(table: _Table) -> RequestSettings:
     settings = RequestSettings(
         rating_days=table.integer("rating_days", 3, minimum=1),
         duplicate_window_hours=table.integer("duplicate_window_hours", 48, minimum=1),
+    )
+    table.finish()
+    return settings
+
+
+def _learning(table: _Table) -> LearningSettings:
+    settings = LearningSettings(
+        model=table.boolean("model", True),
+        adapt=table.boolean("adapt", True),
+        min_corrections=table.integer("min_corrections", 20, minimum=1),
+        adapt_every_hours=table.integer("adapt_every_hours", 24, minimum=1),
     )
     table.finish()
     return settings

@@ -10,13 +10,17 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.domain.error_notices import ErrorNotices
 from bot.domain.sla import SlaPolicy
+from bot.domain.understanding import Understanding
+from bot.learning import base_understanding
 from bot.pacing import OutboxPacer
 from bot.transient import TransientFailures
+from storage.adaptations import AdaptationRepository
 from storage.building_requests import BuildingRequestRepository
 from storage.buildings import BuildingRepository
 from storage.chat_bots import ChatBotRepository
 from storage.chats import ChatRepository
 from storage.conversations import ConversationRepository
+from storage.corrections import CorrectionRepository
 from storage.database import Database
 from storage.forget import ForgetRepository
 from storage.households import HouseholdRepository
@@ -59,6 +63,10 @@ class Services:
     staff_settings: StaffSettingsRepository
     state: StateRepository
     access: AccessControl
+    # The classifier handlers use: rules, the learned model and this deployment's adaptation.
+    understanding: Understanding
+    corrections: CorrectionRepository
+    adaptations: AdaptationRepository
     pacer: OutboxPacer = field(default_factory=OutboxPacer)
     transient: TransientFailures = field(default_factory=TransientFailures)
     error_notices: ErrorNotices = field(default_factory=ErrorNotices)
@@ -96,6 +104,9 @@ class Services:
             outbox=OutboxRepository(database, clock),
             staff_settings=StaffSettingsRepository(database),
             state=StateRepository(database),
+            understanding=base_understanding(settings),
+            corrections=CorrectionRepository(database, clock),
+            adaptations=AdaptationRepository(database, clock),
             sla=settings.sla,
             pacer=OutboxPacer(settings.telegram.rate_limit.overall_per_second),
             access=AccessControl(

@@ -15,6 +15,7 @@ from handlers import (
     reminders,
     reports,
     request_actions,
+    request_category,
     request_intake,
     request_private,
     roles,
@@ -48,6 +49,7 @@ def register_handlers(application: CourtyardApplication) -> None:
         *reminders.handlers(),
         *reports.handlers(),
         *request_actions.handlers(),
+        *request_category.handlers(),
         *request_private.handlers(),
         # Ordinary group messages are classified; keep after every command handler.
         *request_intake.handlers(),

@@ -82,6 +82,8 @@ def render_card(
     if request.urgent:
         head += " · 🚨 " + _("urgent")
     lines = [head]
+    if request.category_alternative and request.is_open:
+        lines.append(uncertain_category_line(_, context, request))
     if request.location:
         lines.append(f"📍 {escape(request.location)}")
     lines.append(escape(shorten(request.description, description_limit)))
@@ -105,6 +107,24 @@ def render_card(
     return "\n".join(lines)
 
 
+def uncertain_category_line(_: Translator, context: CourtyardContext, request: Request) -> str:
+    """The classifier could not decide between two categories: say so and ask."""
+    assert request.category_alternative is not None
+    return _("❓ {first} or {second}? The reporter or staff: please choose below.").format(
+        first=escape(category_name(_, request.category)),
+        second=escape(category_name(_, request.category_alternative)),
+    )
+
+
+def category_choice_row(_: Translator, request: Request) -> list[InlineKeyboardButton]:
+    """The two candidate categories as buttons (handled in handlers.request_category)."""
+    keys = [request.category, request.category_alternative or request.category]
+    return [
+        InlineKeyboardButton(f"☑️ {category_name(_, key)}", callback_data=f"rc:{request.id}:{key}")
+        for key in keys
+    ]
+
+
 def card_keyboard(
     _: Translator, request: Request, *, for_staff: bool = False
 ) -> InlineKeyboardMarkup | None:
@@ -124,7 +144,10 @@ def card_keyboard(
                 InlineKeyboardButton(_("▶️ In progress"), callback_data=f"rq:start:{rid}")
             )
         second.append(InlineKeyboardButton(_("✅ Resolved"), callback_data=f"rq:resolve:{rid}"))
-        return InlineKeyboardMarkup([row, second] if row else [second])
+        rows = [row, second] if row else [second]
+        if request.category_alternative:
+            rows.insert(0, category_choice_row(_, request))
+        return InlineKeyboardMarkup(rows)
     if request.status is RequestStatus.RESOLVED and not for_staff:
         return fixed_keyboard(_, rid)
     return None

@@ -11,7 +11,7 @@ from telegram.error import TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import CourtyardContext, CourtyardHandler
-from bot.domain.classifier import Classification, Verdict, classify
+from bot.domain.classifier import Classification, Verdict
 from bot.domain.community import CommunityRole
 from bot.domain.location import extract_location
 from bot.domain.similarity import likely_same_problem
@@ -27,6 +27,7 @@ from handlers.common import (
     sender_id,
     translator_for,
 )
+from handlers.learning import remember_answer, remember_tracked
 from handlers.replay import settle
 from handlers.request_cards import refresh_cards, shorten
 from handlers.request_flow import complete_intake, open_request
@@ -69,6 +70,7 @@ def _new_request(
         description=text.strip(),
         photo=largest_photo(message),
         intake_update_id=update.update_id,
+        category_alternative=result.alternative_category,
     )
 
 
@@ -106,7 +108,7 @@ async def on_group_message(update: Update, context: CourtyardContext) -> None:
         await report_from(update, context, building, REPORT_CAPTION.sub("", message.caption, 1))
         return
     rules = context.services.settings.classifier
-    result = classify(text, rules)
+    result = context.services.understanding.classify(text)
     if result.verdict is Verdict.IGNORE:
         return
     services = context.services
@@ -249,6 +251,9 @@ async def on_suggestion_button(update: Update, context: CourtyardContext) -> Non
         return
     if verb != "dismiss":
         await open_from_suggestion(context, building, suggestion, update.update_id)
+    await remember_answer(
+        context, suggestion, tracked=verb != "dismiss", actor_id=sender_id(update)
+    )
     await _delete(context, suggestion)
 
 
@@ -256,7 +261,7 @@ async def open_from_suggestion(
     context: CourtyardContext, building: Building, suggestion: Suggestion, update_id: int
 ) -> Request:
     rules = context.services.settings.classifier
-    result = classify(suggestion.text, rules)
+    result = context.services.understanding.classify(suggestion.text)
     return await open_request(
         context,
         NewRequest(
@@ -272,6 +277,7 @@ async def open_from_suggestion(
             description=suggestion.text.strip(),
             photo=suggestion.photo,
             intake_update_id=update_id,
+            category_alternative=result.alternative_category,
         ),
         reply_to_message_id=suggestion.message_id,
     )
@@ -313,7 +319,7 @@ async def report_from(
         await reply(update, report_usage(_))
         return
     rules = context.services.settings.classifier
-    result = classify(text, rules)
+    result = context.services.understanding.classify(text)
     await open_request(
         context,
         _new_request(
@@ -362,14 +368,15 @@ async def track(update: Update, context: CourtyardContext) -> None:
             )
         return
     rules = context.services.settings.classifier
-    result = classify(text, rules)
-    await open_request(
+    result = context.services.understanding.classify(text)
+    request = await open_request(
         context,
         _new_request(
             update, building, target, target.from_user.id, text, result, rules.fallback_category
         ),
         reply_to_message_id=target.message_id,
     )
+    await remember_tracked(context, request, result, actor_id=sender_id(update))
 
 
 async def on_edit(update: Update, context: CourtyardContext) -> None:

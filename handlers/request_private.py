@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.context import CourtyardContext, CourtyardHandler
-from bot.domain.classifier import Verdict, classify
+from bot.domain.classifier import Verdict
 from bot.domain.numbers import parse_id
 from bot.i18n import Translator
 from handlers.building_picker import Choice, choices_for, may_pick, unknown_building
@@ -77,7 +77,7 @@ async def _next_step(update: Update, context: CourtyardContext, _: Translator) -
         await _say(update, context, _("Which building is the problem in?"), keyboard)
         return
     if "category" not in data and data.get("description"):
-        result = classify(str(data["description"]), services.settings.classifier)
+        result = services.understanding.classify(str(data["description"]))
         if result.verdict is not Verdict.IGNORE:
             data["category"] = result.category
             await services.conversations.begin(user_id, CONVERSATION_REPORT, data)
@@ -128,7 +128,7 @@ async def _file(
     services = context.services
     user_id = sender_id(update)
     description = str(data["description"])
-    result = classify(description, services.settings.classifier)
+    result = services.understanding.classify(description)
     photo = data.get("photo")
     request = await open_request(
         context,

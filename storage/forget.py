@@ -228,6 +228,9 @@ _DELETIONS = (
     # Who asked for a building and which admin decided: the request stays, unnamed.
     "UPDATE building_requests SET requested_by = 0 WHERE requested_by = ?",
     "UPDATE building_requests SET decided_by = NULL WHERE decided_by = ?",
+    # Their texts stop being examples for the classifier; corrections they made stay, unnamed.
+    "DELETE FROM classifier_corrections WHERE author_id = ?",
+    "UPDATE classifier_corrections SET actor_id = NULL WHERE actor_id = ?",
     "DELETE FROM chats WHERE id = ?",
     "DELETE FROM people WHERE id = ?",
 )

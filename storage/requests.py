@@ -30,6 +30,7 @@ class NewRequest:
     description: str
     photo: tuple[str, str] | None = None  # (file_id, file_unique_id)
     intake_update_id: int | None = None  # the update that reports it (replays finish it)
+    category_alternative: str | None = None  # the classifier was torn between two
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,7 @@ class Request:
     photos: tuple[str, ...]
     intake_update_id: int | None = None
     routed_at: datetime | None = None
+    category_alternative: str | None = None
 
     @property
     def is_open(self) -> bool:
@@ -129,6 +131,7 @@ def _request(row: sqlite3.Row) -> Request:
         photos=tuple(str(row["photo_ids"]).split()) if row["photo_ids"] else (),
         intake_update_id=row["intake_update_id"],
         routed_at=_maybe_time(row["routed_at"]),
+        category_alternative=row["category_alternative"],
     )
 
 
@@ -179,7 +182,8 @@ class RequestRepository(RequestHistory):
             cursor = await conn.execute(
                 "INSERT INTO requests (building_id, chat_id, source_message_id, reporter_id, "
                 "category, urgent, location, description, status, created_at, updated_at, "
-                "intake_update_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "intake_update_id, category_alternative) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     new.building_id,
                     new.chat_id,
@@ -193,6 +197,7 @@ class RequestRepository(RequestHistory):
                     now,
                     now,
                     new.intake_update_id,
+                    new.category_alternative,
                 ),
             )
             request_id = cursor.lastrowid
@@ -457,6 +462,13 @@ class RequestRepository(RequestHistory):
             "VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id, person_id) DO UPDATE SET "
             "message_id = excluded.message_id, failure = excluded.failure, at = excluded.at",
             (request_id, person_id, message_id, failure, to_timestamp(self._clock.now())),
+        )
+
+    async def forget_delivery(self, request_id: int, person_id: int) -> None:
+        """The request left this staff member (another category): stop updating their card."""
+        await self._db.execute(
+            "DELETE FROM request_deliveries WHERE request_id = ? AND person_id = ?",
+            (request_id, person_id),
         )
 
     async def deliveries(self, request_id: int) -> list[tuple[int, int | None]]:

@@ -408,4 +408,45 @@ MIGRATIONS_SQL: list[tuple[str, str]] = [
             WHERE target_person_id IS NULL AND used_at IS NULL;
         """,
     ),
+    # --- issue 12 ---
+    (
+        "learning from corrections: corrections, model adaptations, uncertain categories",
+        """
+        -- Every correction is a labelled example for this deployment's model.
+        CREATE TABLE classifier_corrections (
+            id INTEGER PRIMARY KEY,
+            subject TEXT NOT NULL,             -- 'm:<chat>:<message>' or 'r:<request>'
+            building_id INTEGER,
+            request_id INTEGER,
+            author_id INTEGER,                 -- who wrote the text (for /forgetme)
+            actor_id INTEGER,                  -- who corrected
+            kind TEXT NOT NULL,                -- track, confirm, dismiss, category, urgent, ...
+            text TEXT NOT NULL,
+            is_request INTEGER,                -- NULL: this correction does not say
+            category TEXT,
+            urgent INTEGER,
+            predicted TEXT NOT NULL DEFAULT '', -- what the classifier had said
+            created_at INTEGER NOT NULL
+        );
+        CREATE INDEX classifier_corrections_subject ON classifier_corrections (subject, id);
+        CREATE INDEX classifier_corrections_author ON classifier_corrections (author_id);
+
+        -- Adaptations of the packaged model learned from corrections; one is active at most.
+        CREATE TABLE classifier_adaptations (
+            id INTEGER PRIMARY KEY,
+            base_version TEXT NOT NULL,
+            examples INTEGER NOT NULL,
+            last_correction_id INTEGER NOT NULL,
+            delta BLOB NOT NULL,
+            report TEXT NOT NULL,              -- JSON: held-out figures before and after
+            active INTEGER NOT NULL DEFAULT 0,
+            created_at INTEGER NOT NULL,
+            rolled_back_at INTEGER
+        );
+        CREATE INDEX classifier_adaptations_active ON classifier_adaptations (active, id);
+
+        -- A second category the classifier found nearly as likely (the card asks).
+        ALTER TABLE requests ADD COLUMN category_alternative TEXT;
+        """,
+    ),
 ]

@@ -45,6 +45,8 @@ _CHIT_CHAT_WEIGHT: Final = -0.15
 _CHIT_CHAT_MAX_HITS: Final = 2
 _ANNOUNCEMENT_WEIGHT: Final = -0.5
 _RESOLVED_WEIGHT: Final = -0.5
+_HEARSAY_WEIGHT: Final = -0.5
+_SUGGESTION_WEIGHT: Final = -0.3
 # A keyword names a topic; a pattern describes a problem with it, so it counts double.
 _PATTERN_VOTES: Final = 2
 
@@ -67,6 +69,16 @@ class Classification:
     location: Location | None
     confidence: float
     matched: tuple[str, ...]
+    # A wish for something new ("建议装个…", "could we get…") rather than a problem report.
+    suggestion: bool = False
+    # A second category nearly as likely (the card then asks which one is right).
+    alternative_category: str | None = None
+    # The learned model's probability that this is a request (None: rules only).
+    request_probability: float | None = None
+    # Why the verdict came out as it did ("rules: urgent hazard", "model: request", …).
+    evidence: tuple[str, ...] = ()
+    # Every category the rules found words for, with its votes (the model weighs them).
+    category_votes: tuple[tuple[str, int], ...] = ()
 
     @property
     def is_request(self) -> bool:
@@ -95,12 +107,19 @@ class _CategoryVotes:
 def classify(text: str, rules: ClassifierRules) -> Classification:
     """Classify a message text or photo caption; never raises, always deterministic."""
     folded = normalize(text)
-    best = _best_category(folded, rules)
+    candidates = _category_candidates(folded, rules)
+    best = _best(candidates)
     urgent_hits = rules.urgent.hits(folded)
     problem_hits = rules.problem.hits(folded)
     chit_chat_hits = rules.chit_chat.hits(folded)
     announcement_hits = rules.announcement.hits(folded)
     resolved_hits = rules.resolved.hits(folded)
+    hearsay_hits = rules.hearsay.hits(folded)
+    suggestion_hits = rules.suggestion.hits(folded)
+    # A hazard elsewhere, in the past, in a what-if, in a notice or already dealt with is not
+    # one to page staff about.
+    if hearsay_hits or announcement_hits or resolved_hits:
+        urgent_hits = ()
 
     strength = len(problem_hits) + (len(best.pattern_hits) if best else 0) + bool(urgent_hits)
     score = _PROBLEM_WEIGHT_BY_STRENGTH[min(strength, len(_PROBLEM_WEIGHT_BY_STRENGTH) - 1)]
@@ -109,6 +128,10 @@ def classify(text: str, rules: ClassifierRules) -> Classification:
     score += _CHIT_CHAT_WEIGHT * min(len(chit_chat_hits), _CHIT_CHAT_MAX_HITS)
     score += _ANNOUNCEMENT_WEIGHT * len(announcement_hits)
     score += _RESOLVED_WEIGHT * len(resolved_hits)
+    score += _HEARSAY_WEIGHT * min(len(hearsay_hits), 1)
+    # A wish with nothing described as wrong is a suggestion, not a request.
+    suggestion = bool(suggestion_hits) and strength == 0
+    score += _SUGGESTION_WEIGHT if suggestion else 0.0
     confidence = round(min(max(score, 0.0), 1.0), 4)
 
     verdict = _verdict(confidence, rules)
@@ -120,6 +143,8 @@ def classify(text: str, rules: ClassifierRules) -> Classification:
         ("chit_chat", chit_chat_hits),
         ("announcement", announcement_hits),
         ("resolved", resolved_hits),
+        ("hearsay", hearsay_hits),
+        ("suggestion", suggestion_hits),
     )
     return Classification(
         verdict=verdict,
@@ -128,12 +153,14 @@ def classify(text: str, rules: ClassifierRules) -> Classification:
         location=extract_location(text),
         confidence=confidence,
         matched=matched,
+        category_votes=tuple((c.rule.key, c.votes) for c in candidates),
+        suggestion=suggestion,
     )
 
 
-def _best_category(folded: str, rules: ClassifierRules) -> _CategoryVotes | None:
-    """The category with most votes; ties go to the one mentioned first, then listed first."""
-    best: _CategoryVotes | None = None
+def _category_candidates(folded: str, rules: ClassifierRules) -> list[_CategoryVotes]:
+    """Every category with keyword or pattern hits, in rule order (the fallback never)."""
+    candidates = []
     for rule in rules.categories:
         if rule.key == rules.fallback_category:
             continue
@@ -142,7 +169,14 @@ def _best_category(folded: str, rules: ClassifierRules) -> _CategoryVotes | None
         if not keyword_hits and not pattern_hits:
             continue
         first_mention = min(folded.find(hit) for hit in keyword_hits + pattern_hits)
-        candidate = _CategoryVotes(rule, keyword_hits, pattern_hits, first_mention)
+        candidates.append(_CategoryVotes(rule, keyword_hits, pattern_hits, first_mention))
+    return candidates
+
+
+def _best(candidates: list[_CategoryVotes]) -> _CategoryVotes | None:
+    """The category with most votes; ties go to the one mentioned first, then listed first."""
+    best: _CategoryVotes | None = None
+    for candidate in candidates:
         if candidate.beats(best):
             best = candidate
     return best

@@ -20,7 +20,9 @@ from bot.domain.hanzi import normalize
 
 DEFAULT_RULES_RESOURCE: Final = "default_rules.toml"
 _CATEGORY_KEY: Final = re.compile(r"[a-z][a-z0-9_]*")
-_MARKER_GROUPS: Final = ("urgent", "problem", "chit_chat", "announcement", "resolved")
+_MARKER_GROUPS: Final = (
+    "urgent", "problem", "chit_chat", "announcement", "resolved", "hearsay", "suggestion",
+)  # fmt: skip
 _LIST_KEYS: Final = ("keywords_zh", "keywords_en", "patterns")
 _CJK: Final = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
 _LATIN: Final = re.compile(r"[a-z0-9]")
@@ -101,6 +103,11 @@ class ClassifierRules:
     resolved: Cue
     confident: float
     borderline: float
+    # News, what-ifs and harmless causes ("听说对面小区着火了", "要是停电了…", cooking fumes):
+    # optional in a config, so rules written before it existed still load.
+    hearsay: Cue = field(default_factory=Cue)
+    # Wishes for something new ("建议装个…", "could we get…"): not a problem report.
+    suggestion: Cue = field(default_factory=Cue)
 
     def category(self, key: str) -> CategoryRule:
         """The category with this key (raises KeyError for an unknown key)."""

@@ -2,46 +2,89 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from bot.cli_learning import corpus_examples
 from bot.domain.classifier import default_rules, rules_from_mapping
 from bot.domain.classifier_evaluation import (
     CorpusError,
     LabelledMessage,
     QualityReport,
     evaluate,
+    evaluate_with,
     parse_corpus,
 )
-from bot.domain.hanzi import to_simplified
+from bot.domain.learned_model import packaged_model
+from bot.domain.model_training import corpus_fingerprint
+from bot.domain.understanding import Understanding
 
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "classifier_corpus.tsv"
-CJK = re.compile(r"[\u4e00-\u9fff]")
+CORPUS = Path(__file__).resolve().parents[1] / "data" / "corpus"
 
 
 @pytest.fixture(scope="module")
 def corpus() -> list[LabelledMessage]:
-    return parse_corpus(CORPUS.read_text("utf-8").splitlines())
+    messages: list[LabelledMessage] = []
+    for path in sorted(CORPUS.glob("*.tsv")):
+        messages.extend(parse_corpus(path.read_text("utf-8").splitlines()))
+    return messages
 
 
 @pytest.fixture(scope="module")
 def report(corpus: list[LabelledMessage]) -> QualityReport:
+    """Rules and the packaged model, as the bot runs them."""
+    return evaluate_with(corpus, Understanding(default_rules(), packaged_model()).classify)
+
+
+@pytest.fixture(scope="module")
+def rules_report(corpus: list[LabelledMessage]) -> QualityReport:
     return evaluate(corpus, default_rules())
 
 
+BLIND = Path(__file__).resolve().parents[1] / "data" / "blind"
+NEGATIVE_KINDS = {
+    "news", "what_if", "apology", "question", "cooking", "lost_found", "for_sale",
+    "announcement", "resolved", "plus_one", "chat", "suggestion",
+}  # fmt: skip
+REQUEST_KINDS = {"me_too", "voice", "implicit", "cantonese", "dialect", "reply", "mention"}
+# Floors on the tuning corpus: a regression guard, not a claim about unseen messages (the
+# blind batches in tests/data/blind are what the README reports).
+# The model was trained on this corpus, so these are high; unseen messages score lower.
+FLOORS = {
+    "precision": 0.97,
+    "recall": 0.97,
+    "strict_recall": 0.95,
+    "category_accuracy": 0.97,
+    "urgent_precision": 0.90,
+    "urgent_recall": 0.93,
+    "suggestion_recall": 0.9,
+}
+# The rules alone keep precision and urgency (the model only adds to them).
+RULES_FLOORS = {"precision": 0.95, "urgent_precision": 0.85, "urgent_recall": 0.85}
+FALSE_BUTTON_CEILING = 0.03
+
+
 def test_corpus_is_large_and_mixed(corpus: list[LabelledMessage]) -> None:
-    chinese = [m for m in corpus if CJK.search(m.text)]
-    traditional = [
-        m for m in chinese if to_simplified(m.text) != unicodedata.normalize("NFKC", m.text)
-    ]
-    assert len(corpus) >= 300
-    assert 0.4 <= len(chinese) / len(corpus) <= 0.6
-    assert len(traditional) >= 40
-    assert sum(m.urgent for m in corpus) >= 20
-    assert sum(not m.is_request for m in corpus) >= 100
+    languages = Counter(m.language for m in corpus)
+    assert len(corpus) >= 3000
+    assert languages["en"] >= 900
+    assert languages["zh-Hans"] >= 900
+    assert languages["zh-Hant"] >= 400
+    assert sum(m.kind == "cantonese" for m in corpus) >= 80
+    # About one message in ten is urgent.
+    assert 0.07 <= sum(m.urgent for m in corpus) / len(corpus) <= 0.13
+    assert sum(not m.is_request for m in corpus) >= 1000
+
+
+def test_every_hard_negative_kind_is_well_represented(corpus: list[LabelledMessage]) -> None:
+    kinds = Counter(m.kind for m in corpus if m.kind)
+    assert set(kinds) <= NEGATIVE_KINDS | REQUEST_KINDS
+    for kind in NEGATIVE_KINDS:
+        assert kinds[kind] >= 30, kind
+    assert kinds["me_too"] >= 30
+    assert kinds["implicit"] >= 100
 
 
 def test_corpus_covers_every_category_and_labels_are_consistent(
@@ -51,36 +94,48 @@ def test_corpus_covers_every_category_and_labels_are_consistent(
     requested = {m.category for m in corpus if m.is_request}
     assert requested == keys
     for message in corpus:
+        if message.kind in NEGATIVE_KINDS:
+            assert not message.is_request, message.text
+        if message.kind in REQUEST_KINDS:
+            assert message.is_request, message.text
         if not message.is_request:
-            assert message.category == "", message.text
+            assert message.category in (keys if message.is_suggestion else {""}), message.text
             assert not message.urgent, message.text
     texts = [m.text for m in corpus]
     assert len(texts) == len(set(texts)), "duplicate corpus lines"
 
 
-def test_request_precision_is_at_least_95_percent(report: QualityReport) -> None:
-    assert report.precision is not None
-    assert report.precision >= 0.95
+def test_blind_batches_stay_out_of_the_tuning_corpus(corpus: list[LabelledMessage]) -> None:
+    tuning = {m.text for m in corpus}
+    for path in sorted(BLIND.glob("*.tsv")):
+        batch = parse_corpus(path.read_text("utf-8").splitlines())
+        assert len(batch) >= 200, path.name
+        assert not tuning & {m.text for m in batch}, path.name
 
 
-def test_recall_counting_borderline_buttons_is_at_least_90_percent(report: QualityReport) -> None:
-    assert report.recall is not None
-    assert report.recall >= 0.9
+@pytest.mark.parametrize("figure", sorted(FLOORS))
+def test_tuning_corpus_figures_stay_above_their_floors(report: QualityReport, figure: str) -> None:
+    value = getattr(report, figure)
+    assert value is not None
+    assert value >= FLOORS[figure]
 
 
-def test_category_accuracy_is_at_least_90_percent(report: QualityReport) -> None:
-    assert report.category_accuracy is not None
-    assert report.category_accuracy >= 0.9
+@pytest.mark.parametrize("figure", sorted(RULES_FLOORS))
+def test_the_rules_alone_stay_precise(rules_report: QualityReport, figure: str) -> None:
+    value = getattr(rules_report, figure)
+    assert value is not None
+    assert value >= RULES_FLOORS[figure]
 
 
-def test_urgent_recall_is_at_least_90_percent(report: QualityReport) -> None:
-    assert report.urgent_recall is not None
-    assert report.urgent_recall >= 0.9
+def test_the_packaged_model_was_trained_on_this_corpus(corpus: list[LabelledMessage]) -> None:
+    """Edit the corpus, then run `courtyard train --corpus tests/data/corpus`."""
+    fingerprint = corpus_fingerprint(corpus_examples(corpus))
+    assert packaged_model().metadata["corpus_sha256"] == fingerprint
 
 
 def test_few_non_requests_get_a_button(report: QualityReport) -> None:
     assert report.false_borderline_rate is not None
-    assert report.false_borderline_rate <= 0.05
+    assert report.false_borderline_rate <= FALSE_BUTTON_CEILING
 
 
 # --- the arithmetic, on a tiny rule set where every verdict is predictable ---
