@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.domain.classifier import Verdict
 from bot.sandbox import BotApiEmulator
 from bot.sandbox.models import SimUser
 from tests.e2e.harness import RunningBot, running_bot, settings_for
@@ -107,7 +108,16 @@ async def test_forgetme_leaves_no_trace_and_keeps_what_the_community_needs(
     nicks = await emulator.wait_for_message(group, containing="#2 ")
     query = emulator.press_button(fiona, nicks, button_text="🙋 Me too")
     await emulator.wait_callback_answer(query)
-    vague = emulator.send_message(fiona, group, "Something is broken near the entrance")
+    borderline = next(
+        text
+        for text in (
+            "Has anyone noticed the entrance door?",
+            "Something is broken near the entrance",
+            "The gate near block 2 looks a bit loose",
+        )
+        if bot.services.understanding.classify(text).verdict is Verdict.BORDERLINE
+    )
+    vague = emulator.send_message(fiona, group, borderline)
     await emulator.wait_for_message(group, containing="Track this")
     emulator.send_message(head, group, "/track", reply_to=vague)
     await emulator.wait_for_message(group, containing="#3 ")
