@@ -21,8 +21,10 @@ from bot.config import LANGUAGES, require_token
 from bot.context import CONTEXT_TYPES, CourtyardApplication, CourtyardContext
 from bot.errors import report_error
 from bot.i18n import translator
+from bot.job_timing import TimedJobQueue
 from bot.reconcile import reconcile_config
 from bot.services import Services
+from handlers.backups import schedule_backups
 from handlers.outbox import deliver_outbox
 from handlers.poll_schedule import rebuild_poll_jobs
 from handlers.registry import register_handlers
@@ -51,6 +53,7 @@ def build_application(services: Services) -> CourtyardApplication:
         .base_url(telegram.base_url)
         .base_file_url(telegram.base_file_url)
         .updater(None)
+        .job_queue(TimedJobQueue())
         .context_types(CONTEXT_TYPES)
         .defaults(
             Defaults(
@@ -123,6 +126,7 @@ async def post_init(application: CourtyardApplication) -> None:
             first=timedelta(seconds=1),
             name="deliver_outbox",
         )
+        schedule_backups(application.job_queue, services)
         application.job_queue.run_repeating(
             close_unrated,
             interval=AUTO_CLOSE_INTERVAL,

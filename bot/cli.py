@@ -1,4 +1,4 @@
-"""The `courtyard` command line: run, check-config, migrate."""
+"""The `courtyard` command line: run, check-config, migrate, classify, backup, restore, status."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from bot.config import ConfigError, Settings, default_config_path, load_settings
 from bot.domain.classifier import classify
 from bot.domain.classifier_rules import default_rules
 from bot.logging_setup import configure_logging
+from bot.operations_cli import OPERATIONS
 from storage.database import Database
+from storage.db_lock import DatabaseLocked, database_lock
 from storage.migrations import MigrationError
 
 EXIT_CONFIG = 2
@@ -55,7 +57,27 @@ def build_parser() -> argparse.ArgumentParser:
         help="config file whose [classifier] to use "
         "(default: as for run if it exists, else the built-in rules)",
     )
+    add_operations_commands(commands)
     return parser
+
+
+def add_operations_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """backup, restore, status (see bot/operations_cli.py)."""
+    config_help = "config file (default as for run)"
+    backup = commands.add_parser("backup", help="make a verified copy of the database now")
+    backup.add_argument("--config", type=Path, help=config_help)
+    backup.add_argument(
+        "--to", type=Path, metavar="DIR", help="where to write it (default: [backup] directory)"
+    )
+    restore = commands.add_parser(
+        "restore", help="replace the database by a backup (the bot must be stopped)"
+    )
+    restore.add_argument("file", type=Path, help="the backup file to restore")
+    restore.add_argument("--config", type=Path, help=config_help)
+    status = commands.add_parser(
+        "status", help="print the bot's health; exit 1 if something needs attention"
+    )
+    status.add_argument("--config", type=Path, help=config_help)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -69,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.config or default_config_path())
         if args.command == "migrate":
             return asyncio.run(migrate(settings))
+        if args.command in OPERATIONS:
+            return OPERATIONS[args.command](settings, args)
         return run(settings)
     except ConfigError as exc:
         print(f"courtyard: config error: {exc}", file=sys.stderr)
@@ -147,9 +171,14 @@ async def migrate(settings: Settings) -> int:
 
 def run(settings: Settings) -> int:
     token = require_token(settings)
-    configure_logging(settings.logging.level, [token])
+    configure_logging(settings.logging.level, [token], log_format=settings.logging.format)
     try:
-        asyncio.run(serve(settings))
+        # Held while the bot runs: `courtyard restore` refuses, and so does a second bot.
+        with database_lock(settings.storage.database):
+            asyncio.run(serve(settings))
+    except DatabaseLocked as exc:
+        print(f"courtyard: already running on this database: {exc}", file=sys.stderr)
+        return 1
     except InvalidToken:
         print("courtyard: config error: telegram.token: rejected by Telegram", file=sys.stderr)
         return EXIT_CONFIG

@@ -11,6 +11,7 @@ from telegram.error import TelegramError
 from bot.context import CourtyardContext
 from bot.i18n import translator
 from bot.logging_setup import redact
+from bot.metrics import HANDLER_ERRORS
 from bot.transient import is_transient
 
 logger = logging.getLogger(__name__)
@@ -33,9 +34,11 @@ async def report_error(update: object, context: CourtyardContext) -> None:
     error = context.error
     settings = context.services.settings
     secrets = [settings.telegram.token]
+    transient = is_transient(error)
+    HANDLER_ERRORS.labels(transient=str(transient).lower()).inc()
     if (
         isinstance(update, Update)
-        and is_transient(error)
+        and transient
         and context.services.transient.note(update.update_id)
     ):
         # Telegram had a bad moment: the dispatcher handles the update again shortly.

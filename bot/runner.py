@@ -13,6 +13,7 @@ import contextlib
 import hmac
 import json
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -22,6 +23,9 @@ from telegram import Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.context import CourtyardApplication
+from bot.health import add_health_routes, metrics_server, metrics_share_webhook_server
+from bot.logging_setup import tagged
+from bot.metrics import UPDATES_HANDLED
 from bot.services import Services
 from bot.transient import TransientFailures
 from storage.inbox import StoredUpdate, UpdateInbox
@@ -52,6 +56,12 @@ class Backoff:
 
     def reset(self) -> None:
         self._next = self._initial
+
+
+def update_kind(update: Update) -> str:
+    """`message`, `callback_query`, … (a bounded set: fit for a metric label)."""
+    kinds = (kind for kind in ALLOWED_UPDATES if getattr(update, kind, None) is not None)
+    return next(kinds, "other")
 
 
 def update_key(update: Update) -> int:
@@ -120,14 +130,26 @@ class UpdateDispatcher:
 
     async def _handle(self, update: Update) -> bool:
         """Process the update; True if it failed for a passing reason (worth another try)."""
-        try:
-            await self._process(update)
-        except Exception:
-            # Application.process_update routes handler errors to the error handler;
-            # anything reaching here is a bug in the plumbing, not worth a retry loop.
-            logger.exception("Update %s could not be processed", update.update_id)
-            return False
-        return self._transient.take(update.update_id)
+        chat = update.effective_chat
+        with tagged(update.update_id, None if chat is None else chat.id):
+            started = time.perf_counter()
+            try:
+                await self._process(update)
+            except Exception:
+                # Application.process_update routes handler errors to the error handler;
+                # anything reaching here is a bug in the plumbing, not worth a retry loop.
+                logger.exception("Update %s could not be processed", update.update_id)
+                return False
+            kind = update_kind(update)
+            UPDATES_HANDLED.labels(kind=kind).inc()
+            # One line per update: which, where, how long; never its text or sender.
+            logger.info(
+                "Handled update %s (%s) in %.0f ms",
+                update.update_id,
+                kind,
+                (time.perf_counter() - started) * 1000,
+            )
+            return self._transient.take(update.update_id)
 
     async def drain(self) -> None:
         """Wait until every submitted update has been handled."""
@@ -156,13 +178,14 @@ class CourtyardRunner:
             await application.post_init(application)
         await application.start()
         try:
-            await self._replay_unhandled()
-            if self.services.settings.telegram.mode == "webhook":
-                await self._serve_webhook(stop)
-            else:
-                await self._poll(stop)
-            # Finish what we hold before stopping; whatever is cut short stays in the inbox.
-            await self.dispatcher.drain()
+            async with metrics_server(self.services):
+                await self._replay_unhandled()
+                if self.services.settings.telegram.mode == "webhook":
+                    await self._serve_webhook(stop)
+                else:
+                    await self._poll(stop)
+                # Finish what we hold before stopping; whatever is cut short stays in the inbox.
+                await self.dispatcher.drain()
         finally:
             await application.stop()
             await application.shutdown()
@@ -244,6 +267,9 @@ class CourtyardRunner:
         settings = self.services.settings.telegram.webhook
         app = web.Application()
         app.router.add_post(settings.path, self._on_webhook)
+        add_health_routes(
+            app, self.services, metrics=metrics_share_webhook_server(self.services.settings)
+        )
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, settings.listen, settings.port)

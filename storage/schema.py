@@ -336,4 +336,13 @@ MIGRATIONS_SQL: list[tuple[str, str]] = [
         ALTER TABLE outbox ADD COLUMN photo BLOB;  -- PNG bytes; then `text` is its caption
         """,
     ),
+    # --- issue 17 ---
+    (
+        "operations: indexes for `courtyard status` (failed sends, open requests)",
+        """
+        CREATE INDEX outbox_failed ON outbox (failed_at) WHERE failed_at IS NOT NULL;
+        -- Open requests are few among many closed ones; the planner lists them every minute.
+        CREATE INDEX requests_status ON requests (status);
+        """,
+    ),
 ]
