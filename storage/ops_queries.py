@@ -11,7 +11,7 @@ from bot.domain.lifecycle import OPEN_STATUSES
 _OPEN = ", ".join(f"'{status.value}'" for status in sorted(OPEN_STATUSES))
 
 INBOX_WAITING = "SELECT count(*), min(received_at) FROM inbox WHERE handled_at IS NULL"
-LAST_UPDATE = "SELECT received_at FROM inbox ORDER BY update_id DESC LIMIT 1"
+LAST_UPDATE = "SELECT received_at FROM inbox WHERE update_id = (SELECT max(update_id) FROM inbox)"
 OUTBOX_WAITING = (
     "SELECT count(*), min(created_at) FROM outbox WHERE sent_at IS NULL AND failed_at IS NULL"
 )
