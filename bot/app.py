@@ -14,14 +14,14 @@ from telegram import (
 )
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, ApplicationBuilder, Defaults
+from telegram.ext import ApplicationBuilder, Defaults
 
 from bot.commands import commands_for
 from bot.config import LANGUAGES, require_token
 from bot.context import CONTEXT_TYPES, CourtyardApplication, CourtyardContext
 from bot.errors import report_error
 from bot.i18n import translator
-from bot.job_timing import TimedJobQueue
+from bot.instrumentation import CountingRateLimiter, TimedJobQueue
 from bot.reconcile import reconcile_config
 from bot.services import Services
 from handlers.backups import schedule_backups
@@ -63,7 +63,7 @@ def build_application(services: Services) -> CourtyardApplication:
             )
         )
         .rate_limiter(
-            AIORateLimiter(
+            CountingRateLimiter(
                 overall_max_rate=limits.overall_per_second,
                 overall_time_period=1,
                 group_max_rate=limits.group_per_minute,

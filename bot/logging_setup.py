@@ -22,6 +22,9 @@ class UpdateTag:
     chat_id: int | None
 
 
+# Loggers of Courtyard's own code (module names), which alone log at DEBUG when asked.
+OWN_LOGGERS = ("bot", "handlers", "storage", "courtyard")
+
 # Set by the dispatcher around the handling of one update; tasks started meanwhile inherit it.
 CURRENT_UPDATE: ContextVar[UpdateTag | None] = ContextVar("courtyard_update", default=None)
 
@@ -122,12 +125,15 @@ def configure_logging(
     handler.addFilter(UpdateTagFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(level)
+    # DEBUG is for Courtyard's own modules. Libraries log what passes through them at DEBUG
+    # (python-telegram-bot whole updates and API parameters, aiosqlite query parameters):
+    # names, phone numbers, message texts, which never go to our logs.
+    numeric = logging.getLevelName(level)
+    root.setLevel(max(logging.INFO, numeric))
+    for ours in OWN_LOGGERS:
+        logging.getLogger(ours).setLevel(numeric)
     # httpx logs every request URL, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
-    # At DEBUG python-telegram-bot logs whole updates and API call parameters: names, phone
-    # numbers, message texts. Those never go to our logs, whatever the level.
-    logging.getLogger("telegram").setLevel(max(logging.INFO, logging.getLevelName(level)))
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)

@@ -35,9 +35,16 @@ REQUESTS_CREATED = Counter(
 )
 OUTBOX_SENDS = Counter(
     "courtyard_outbox_sends",
-    "Outbox send attempts by result (sent, retry_after = 429, network, forbidden, refused, "
-    "migrated)",
+    "Outbox send attempts by result (sent, retry_after = 429 after the rate limiter's own "
+    "retries, network, forbidden, refused, migrated)",
     ["result"],
+    registry=REGISTRY,
+)
+BOT_API_CALLS = Counter(
+    "courtyard_bot_api_calls",
+    "Bot API calls (sends and all others) by method and result: ok, retry_after (429), "
+    "forbidden, bad_request, timeout, network, error",
+    ["method", "result"],
     registry=REGISTRY,
 )
 OUTBOX_PENDING = Gauge(

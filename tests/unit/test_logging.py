@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.logging_setup import configure_logging, tagged
+from bot.logging_setup import OWN_LOGGERS, configure_logging, tagged
 
 TOKEN = "123456:AAH-secret-token-value"
 
@@ -18,11 +18,12 @@ TOKEN = "123456:AAH-secret-token-value"
 def restore_logging() -> Iterator[None]:
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level
-    telegram_level = logging.getLogger("telegram").level
+    own = {name: logging.getLogger(name).level for name in OWN_LOGGERS}
     yield
     root.handlers[:] = handlers
     root.setLevel(level)
-    logging.getLogger("telegram").setLevel(telegram_level)
+    for name, own_level in own.items():
+        logging.getLogger(name).setLevel(own_level)
 
 
 def _log_some(logger: logging.Logger) -> None:
@@ -67,12 +68,15 @@ def test_text_lines_are_tagged_with_update_and_chat() -> None:
 
 
 @pytest.mark.usefixtures("restore_logging")
-def test_telegram_payload_logging_stays_off_even_at_debug() -> None:
+def test_library_payload_logging_stays_off_even_at_debug() -> None:
     stream = io.StringIO()
     configure_logging("DEBUG", [TOKEN], log_format="json", stream=stream)
     logging.getLogger("telegram.ext.Application").debug("Processing update {'text': '3-502'}")
     logging.getLogger("telegram._bot").debug("Calling sendMessage with {'text': 'phone'}")
+    logging.getLogger("aiosqlite").debug("executing INSERT with ('13800138000',)")
     logging.getLogger("courtyard.test").debug("our own debug line")
+    logging.getLogger("storage.outbox").debug("storage debug line")
     assert [json.loads(line)["message"] for line in stream.getvalue().splitlines()] == [
-        "our own debug line"
+        "our own debug line",
+        "storage debug line",
     ]
