@@ -107,49 +107,52 @@ class UpdateDispatcher:
         try:
             while queue:
                 update = queue[0]
-                for delay in (*self._transient.delays, None):
-                    async with self._slots:
-                        failed = await self._handle(update)
-                    if not failed:
-                        break
-                    if delay is None:
-                        logger.error(
-                            "Update %s still failed after %d tries; giving up",
-                            update.update_id,
-                            len(self._transient.delays) + 1,
-                        )
-                        break
-                    # The chat's later updates wait: they may depend on this one.
-                    await asyncio.sleep(delay)
-                await self._inbox.mark_handled(update.update_id)
-                self._transient.forget(update.update_id)
+                chat = update.effective_chat
+                with tagged(update.update_id, None if chat is None else chat.id):
+                    await self._handle_with_retries(update)
                 queue.popleft()
         finally:
             del self._queues[key]
             del self._workers[key]
 
+    async def _handle_with_retries(self, update: Update) -> None:
+        started = time.perf_counter()
+        for delay in (*self._transient.delays, None):
+            async with self._slots:
+                failed = await self._handle(update)
+            if not failed:
+                break
+            if delay is None:
+                logger.error(
+                    "Update %s still failed after %d tries; giving up",
+                    update.update_id,
+                    len(self._transient.delays) + 1,
+                )
+                break
+            # The chat's later updates wait: they may depend on this one.
+            await asyncio.sleep(delay)
+        await self._inbox.mark_handled(update.update_id)
+        self._transient.forget(update.update_id)
+        kind = update_kind(update)
+        UPDATES_HANDLED.labels(kind=kind).inc()
+        # One line per update: which, where (the line's tag), how long; never text or sender.
+        logger.info(
+            "Handled update %s (%s) in %.0f ms",
+            update.update_id,
+            kind,
+            (time.perf_counter() - started) * 1000,
+        )
+
     async def _handle(self, update: Update) -> bool:
         """Process the update; True if it failed for a passing reason (worth another try)."""
-        chat = update.effective_chat
-        with tagged(update.update_id, None if chat is None else chat.id):
-            started = time.perf_counter()
-            try:
-                await self._process(update)
-            except Exception:
-                # Application.process_update routes handler errors to the error handler;
-                # anything reaching here is a bug in the plumbing, not worth a retry loop.
-                logger.exception("Update %s could not be processed", update.update_id)
-                return False
-            kind = update_kind(update)
-            UPDATES_HANDLED.labels(kind=kind).inc()
-            # One line per update: which, where, how long; never its text or sender.
-            logger.info(
-                "Handled update %s (%s) in %.0f ms",
-                update.update_id,
-                kind,
-                (time.perf_counter() - started) * 1000,
-            )
-            return self._transient.take(update.update_id)
+        try:
+            await self._process(update)
+        except Exception:
+            # Application.process_update routes handler errors to the error handler;
+            # anything reaching here is a bug in the plumbing, not worth a retry loop.
+            logger.exception("Update %s could not be processed", update.update_id)
+            return False
+        return self._transient.take(update.update_id)
 
     async def drain(self) -> None:
         """Wait until every submitted update has been handled."""

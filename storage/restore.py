@@ -18,6 +18,7 @@ from storage.snapshot import (
     SnapshotError,
     copy_database,
     fsync_directory,
+    match_owner_and_mode,
     verify,
 )
 
@@ -107,6 +108,7 @@ def _swap_in(staging: Path, database: Path, now: datetime) -> Path | None:
     """Set the current database aside (renamed, complete) and move the staged one in."""
     replaced: Path | None = None
     if database.exists():
+        match_owner_and_mode(staging, database)
         _settle(database)
         stamp = now.astimezone(UTC).strftime(STAMP_FORMAT)
         replaced = database.with_name(f"{database.name}.replaced-{stamp}")

@@ -152,6 +152,7 @@ def take_snapshot(database: Path, directory: Path, taken_at: datetime) -> Snapsh
             # Bound parameter: the path may contain quotes.
             source.execute("VACUUM INTO ?", (str(partial),))
         version = verify(partial, expected_version=source_version)
+        match_owner_and_mode(partial, database)
         _fsync(partial)
         os.replace(partial, target)
         fsync_directory(directory)
@@ -172,6 +173,18 @@ def copy_database(source: Path, target: Path) -> None:
     with contextlib.closing(_connect_read_only(source)) as connection:
         connection.execute("VACUUM INTO ?", (str(target),))
     _fsync(target)
+
+
+def match_owner_and_mode(path: Path, like: Path) -> None:
+    """Give a copy the permissions (and, when run as root, the owner) of the database.
+
+    A backup holds what the database holds, so it is exactly as readable; and a file that root
+    restored or backed up stays usable by the service account.
+    """
+    reference = like.stat()
+    os.chmod(path, reference.st_mode & 0o777)
+    if os.geteuid() == 0:
+        os.chown(path, reference.st_uid, reference.st_gid)
 
 
 def _fsync(path: Path) -> None:

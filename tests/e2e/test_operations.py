@@ -73,6 +73,15 @@ async def test_metrics_count_updates_requests_sends_and_jobs(
         emulator.send_message(resident, group, "The water pipe in unit 3 is leaking")
         await emulator.wait_for_message(group, containing="#1 ")
         await bot.settle()
+        # A passing Telegram error in a handler: counted, and the update is handled again
+        # (but counted as handled once).
+        handled = "courtyard_updates_handled_total"
+        before_start = _value(await _samples(url), handled, kind="message")
+        emulator.inject_fault("sendMessage", kind="bad_gateway", chat_id=resident.id)
+        emulator.user_starts_bot(resident)
+        await emulator.wait_for_message(resident, containing="Welcome")
+        await bot.settle()
+        assert _value(await _samples(url), handled, kind="message") == before_start + 1
 
         # A message for the admin meets flood control once: it waits in the outbox.
         emulator.inject_fault("sendMessage", kind="flood", retry_after=5, chat_id=admin.id)
@@ -103,7 +112,6 @@ async def test_metrics_count_updates_requests_sends_and_jobs(
     def grew(name: str, **labels: str) -> float:
         return _value(after, name, **labels) - _value(before, name, **labels)
 
-    assert grew("courtyard_updates_handled_total", kind="message") >= 2
     created = sum(
         grew("courtyard_requests_created_total", category="water", urgent=urgent)
         for urgent in ("true", "false")
@@ -114,6 +122,9 @@ async def test_metrics_count_updates_requests_sends_and_jobs(
     assert grew(calls, method="sendMessage", result="retry_after") == 1
     assert grew(calls, method="sendMessage", result="ok") >= 2
     assert grew("courtyard_outbox_sends_total", result="sent") >= 1
+    assert grew(calls, method="sendMessage", result="network") == 1
+    assert grew("courtyard_handler_errors_total", transient="true") == 1
+    assert grew("courtyard_updates_handled_total", kind="message") >= 3
     assert _value(after, "courtyard_outbox_pending") == 0
 
 

@@ -311,3 +311,16 @@ def test_rotation_keeps_recent_days_and_weeks_and_always_the_newest(tmp_path: Pa
     # However few copies the settings keep, the newest stays.
     rotate_backups(BackupSettings(directory=directory, keep_daily=1, keep_weekly=0), "live", UTC)
     assert [taken_at for _, taken_at in list_backups(directory, "live")] == [newest]
+
+
+async def test_copies_are_exactly_as_private_as_the_database(tmp_path: Path) -> None:
+    live = tmp_path / "live.db"
+    database = Database(live)
+    await database.open()
+    await database.close()
+    live.chmod(0o600)
+    copy = take_snapshot(live, tmp_path / "copies", datetime.now(UTC)).path
+    assert copy.stat().st_mode & 0o777 == 0o600
+    live.chmod(0o640)
+    await restore(copy, live, datetime.now(UTC))
+    assert live.stat().st_mode & 0o777 == 0o640
