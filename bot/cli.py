@@ -120,7 +120,15 @@ def check_config(path: Path) -> int:
         f"  classifier: {len(rules.categories)} categories, "
         f"confident ≥ {rules.confident}, borderline ≥ {rules.borderline}"
     )
-    print(f"  logging:   level={settings.logging.level}")
+    print(f"  logging:   level={settings.logging.level}, format={settings.logging.format}")
+    backup = settings.backup
+    schedule = f"daily at {backup.at:%H:%M}" if backup.at is not None else "scheduled backups off"
+    print(
+        f"  backup:    {backup.directory}, {schedule}, "
+        f"keep {backup.keep_daily} daily / {backup.keep_weekly} weekly"
+    )
+    metrics = settings.metrics
+    print(f"  metrics:   {f'{metrics.listen}:{metrics.port}' if metrics.enabled else 'off'}")
     return 0
 
 

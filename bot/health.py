@@ -64,11 +64,16 @@ async def metrics_server(services: Services) -> AsyncIterator[None]:
     add_health_routes(app, services, metrics=True)
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
+    where = f"{settings.metrics.listen}:{settings.metrics.port}"
     try:
         site = web.TCPSite(runner, settings.metrics.listen, settings.metrics.port)
-        await site.start()
-        where = f"{settings.metrics.listen}:{settings.metrics.port}"
-        logger.info("Serving metrics on http://%s/metrics", where)
+        try:
+            await site.start()
+        except OSError as exc:
+            # Monitoring must not take the bot down with it.
+            logger.error("Cannot serve metrics on %s (%s); running without them", where, exc)
+        else:
+            logger.info("Serving metrics on http://%s/metrics", where)
         yield
     finally:
         await runner.cleanup()

@@ -1,5 +1,5 @@
 """The scheduled backup: once a day at `[backup] time`, and a word to the admin chat when a
-backup fails or the newest good one grows older than two days.
+backup fails or the newest good one grows older than two days (also with scheduled backups off).
 
 Driven by the injectable clock at every tick (like the digests), so a backup missed while the
 bot was down is made at the first tick after it starts, and tests move time by hand.
@@ -42,9 +42,11 @@ WATCHING_SINCE = "backup.watching_since"  # when scheduled backups first ran her
 
 
 def schedule_backups(queue: JobQueue[Any], services: Services) -> None:
-    """Tick every few minutes (the tick decides from the clock whether a backup is due)."""
-    if services.settings.backup.at is None:
-        return
+    """Tick every few minutes (the tick decides from the clock whether a backup is due).
+
+    With `[backup] time = "off"` the tick makes no backups but still warns when none has been
+    made for two days (by `courtyard backup` from cron, say).
+    """
     queue.run_repeating(
         scheduled_backup, interval=BACKUP_TICK, first=timedelta(minutes=1), name=BACKUP_JOB
     )

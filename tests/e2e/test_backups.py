@@ -83,7 +83,7 @@ async def test_scheduled_backup_follows_the_test_clock_rotates_and_warns(
         assert await bot.services.outbox.known("backup-stale|2026-11-29")  # keyed by local day
 
 
-async def test_no_backup_for_two_days_is_reported_and_off_means_no_job(
+async def test_no_backup_for_two_days_is_reported_even_with_scheduled_backups_off(
     emulator: BotApiEmulator, tmp_path: Path
 ) -> None:
     admin = emulator.create_user("Ada", language_code="en")
@@ -103,6 +103,17 @@ async def test_no_backup_for_two_days_is_reported_and_off_means_no_job(
         await _tick(bot)
         await emulator.wait_for_message(admin, containing="no backup of the database yet")
 
-    off = settings_for(emulator, tmp_path / "other.db", backup={"time": "off"})
-    async with running_bot(emulator, off, FakeClock(START)) as bot:
-        assert not [j for j in bot.application.job_queue.jobs() if j.name == BACKUP_JOB]
+    # Scheduled backups off: none is made, but two days without one are still reported.
+    off = settings_for(
+        emulator,
+        tmp_path / "other.db",
+        community={"language": "en", "admin_chat_id": admin.id},
+        backup={"time": "off", "directory": str(tmp_path / "other-backups")},
+    )
+    clock = FakeClock(START)
+    async with running_bot(emulator, off, clock) as bot:
+        await _tick(bot)
+        clock.advance(timedelta(days=2, hours=2))  # 04:00, two days on
+        await _tick(bot)
+        await emulator.wait_for_message(admin, containing="no backup of the database yet", count=2)
+        assert _copies(tmp_path / "other-backups") == []
