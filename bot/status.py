@@ -54,16 +54,14 @@ def age(delta: timedelta) -> str:
 
 
 def _size(path: Path) -> str:
-    total = sum(
-        Path(f"{path}{suffix}").stat().st_size
-        for suffix in ("", "-wal")
-        if Path(f"{path}{suffix}").exists()
-    )
-    for unit in ("B", "KB", "MB", "GB"):
-        if total < 1024 or unit == "GB":
-            return f"{total:.0f} {unit}" if unit == "B" else f"{total:.1f} {unit}"
-        total /= 1024  # type: ignore[assignment]
-    return f"{total} B"
+    """The database with its -wal file, in B / KB / MB / GB."""
+    files = (path, Path(f"{path}-wal"))
+    size = float(sum(file.stat().st_size for file in files if file.exists()))
+    for unit in ("B", "KB", "MB"):
+        if size < 1024:
+            return f"{size:.0f} B" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
 
 
 def bot_process(database: Path) -> int | None:

@@ -7,6 +7,7 @@ bot was down is made at the first tick after it starts, and tests move time by h
 
 from __future__ import annotations
 
+import asyncio
 import html
 import logging
 from datetime import datetime, timedelta
@@ -95,8 +96,11 @@ async def _back_up(context: CourtyardContext, now: datetime) -> None:
     await remember_backup(services.state, snapshot)
     await services.state.set(DONE_ON, local_day)
     await services.state.set(RETRY_AT, "")
-    removed = rotate_backups(
-        settings.backup, settings.storage.database.stem, settings.community.timezone
+    removed = await asyncio.to_thread(
+        rotate_backups,
+        settings.backup,
+        settings.storage.database.stem,
+        settings.community.timezone,
     )
     logger.info(
         "Backup written to %s (%d bytes, schema v%d); %d old backup(s) removed",
