@@ -324,3 +324,13 @@ async def test_copies_are_exactly_as_private_as_the_database(tmp_path: Path) -> 
     live.chmod(0o640)
     await restore(copy, live, datetime.now(UTC))
     assert live.stat().st_mode & 0o777 == 0o640
+
+
+async def test_restore_onto_a_new_machine_needs_no_database(tmp_path: Path) -> None:
+    old = tmp_path / "copy.db"
+    make_fixture.load(make_fixture.fixture_path(8).read_text(encoding="utf-8"), old)
+    target = tmp_path / "fresh" / "courtyard.db"
+    result = await restore(old, target, datetime.now(UTC))
+    assert result.replaced is None
+    assert verify(target) == NEWEST
+    assert _names(target.parent) == ["courtyard.db", "courtyard.db.lock"]
