@@ -63,6 +63,8 @@ async def test_metrics_count_updates_requests_sends_and_jobs(
         tmp_path / "c.db",
         community={"language": "en", "admin_chat_id": admin.id},
         metrics={"enabled": True, "port": port},
+        # A 429 reaches the outbox, which waits for the (test) clock to pass retry_after.
+        telegram={"rate_limit": {"max_retries": 0}},
     )
     clock = FakeClock(datetime.now(UTC))
     url = f"http://127.0.0.1:{port}/metrics"
@@ -83,30 +85,39 @@ async def test_metrics_count_updates_requests_sends_and_jobs(
         await bot.settle()
         assert _value(await _samples(url), handled, kind="message") == before_start + 1
 
-        # A message for the admin meets flood control once: it waits in the outbox.
+        # A message for the admin meets flood control once: it waits in the outbox until the
+        # clock has passed the retry_after Telegram asked for.
         emulator.inject_fault("sendMessage", kind="flood", retry_after=5, chat_id=admin.id)
         await bot.services.outbox.add([OutgoingMessage("metrics-test", admin.id, "ping")])
-        await emulator.wait_for(
-            lambda: any(c.fault == "flood" for c in emulator.calls("sendMessage")),
-            10,
-            "the flood-controlled attempt",
-        )
+        attempts_sql = "SELECT attempts FROM outbox WHERE dedup_key = 'metrics-test'"
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 20
+        # The attempt is recorded (with its retry time) before the clock moves on.
+        while await bot.services.database.fetch_value(attempts_sql) != 1:
+            assert loop.time() < deadline, "the flood-controlled attempt was not recorded"
+            await asyncio.sleep(0.05)
+        assert [c.fault for c in emulator.calls("sendMessage") if c.fault] == [
+            "bad_gateway",
+            "flood",
+        ]
         waiting = await _samples(url)
         assert _value(waiting, "courtyard_outbox_pending") == 1
         assert _value(waiting, "courtyard_outbox_oldest_age_seconds") >= 0
         clock.advance(timedelta(seconds=10))
         await emulator.wait_for_message(admin, containing="ping")
 
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + 15
-        while True:  # the outbox job runs on its own every 2 s, timed by the job queue
+        # The message is marked sent once Telegram's answer is back, a moment after it arrived;
+        # the outbox job runs on its own every 2 s, timed by the job queue.
+        jobs = "courtyard_job_duration_seconds_count"
+        deadline = loop.time() + 30
+        while True:
             after = await _samples(url)
-            jobs = "courtyard_job_duration_seconds_count"
-            if _value(after, jobs, job="deliver_outbox") > _value(
+            timed = _value(after, jobs, job="deliver_outbox") > _value(
                 before, jobs, job="deliver_outbox"
-            ):
+            )
+            if timed and _value(after, "courtyard_outbox_pending") == 0:
                 break
-            assert loop.time() < deadline, "no job run was timed"
+            assert loop.time() < deadline, "no job run was timed, or the outbox never emptied"
             await asyncio.sleep(0.2)
 
     def grew(name: str, **labels: str) -> float:
@@ -117,15 +128,14 @@ async def test_metrics_count_updates_requests_sends_and_jobs(
         for urgent in ("true", "false")
     )
     assert created == 1
-    # The rate limiter retried the 429 itself; the outbox saw a success.
     calls = "courtyard_bot_api_calls_total"
     assert grew(calls, method="sendMessage", result="retry_after") == 1
     assert grew(calls, method="sendMessage", result="ok") >= 2
     assert grew("courtyard_outbox_sends_total", result="sent") >= 1
+    assert grew("courtyard_outbox_sends_total", result="retry_after") == 1
     assert grew(calls, method="sendMessage", result="network") == 1
     assert grew("courtyard_handler_errors_total", transient="true") == 1
     assert grew("courtyard_updates_handled_total", kind="message") >= 3
-    assert _value(after, "courtyard_outbox_pending") == 0
 
 
 async def test_healthz_on_the_webhook_server_with_metrics_beside_it(
