@@ -22,10 +22,12 @@ from bot.config import LANGUAGES, require_token
 from bot.context import CONTEXT_TYPES, CourtyardApplication, CourtyardContext
 from bot.errors import report_error
 from bot.i18n import translator
+from bot.instrumentation import TimedJobQueue
 from bot.limited_bot import LimitedBot
 from bot.reconcile import reconcile_config
 from bot.send_journal import JournalingRateLimiter
 from bot.services import Services
+from handlers.backups import schedule_backups
 from handlers.learning import adapt_periodically, load_adaptation
 from handlers.outbox import deliver_outbox
 from handlers.poll_schedule import rebuild_poll_jobs
@@ -88,6 +90,7 @@ def build_application(services: Services) -> CourtyardApplication:
         ApplicationBuilder()
         .bot(bot)
         .updater(None)
+        .job_queue(TimedJobQueue())
         .context_types(CONTEXT_TYPES)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
@@ -141,6 +144,7 @@ async def post_init(application: CourtyardApplication) -> None:
             first=timedelta(seconds=1),
             name="deliver_outbox",
         )
+        schedule_backups(application.job_queue, services)
         application.job_queue.run_repeating(
             adapt_periodically, interval=ADAPT_CHECK_INTERVAL, first=timedelta(minutes=5)
         )

@@ -1,4 +1,5 @@
-"""The `courtyard` command line: run, check-config, migrate, classify, train."""
+"""The `courtyard` command line: run, check-config, migrate, classify, train, backup,
+restore, status."""
 
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ from telegram.error import InvalidToken
 from bot import __version__, cli_learning
 from bot.config import ConfigError, Settings, default_config_path, load_settings, require_token
 from bot.logging_setup import configure_logging
+from bot.operations_cli import OPERATIONS
 from storage.database import Database
+from storage.db_lock import DatabaseLocked, database_lock
 from storage.migrations import MigrationError
 
 EXIT_CONFIG = 2
@@ -56,7 +59,27 @@ def build_parser() -> argparse.ArgumentParser:
         "--explain", action="store_true", help="add which rules and learned evidence decided"
     )
     cli_learning.add_commands(commands)
+    add_operations_commands(commands)
     return parser
+
+
+def add_operations_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """backup, restore, status (see bot/operations_cli.py)."""
+    config_help = "config file (default as for run)"
+    backup = commands.add_parser("backup", help="make a verified copy of the database now")
+    backup.add_argument("--config", type=Path, help=config_help)
+    backup.add_argument(
+        "--to", type=Path, metavar="DIR", help="where to write it (default: [backup] directory)"
+    )
+    restore = commands.add_parser(
+        "restore", help="replace the database by a backup (the bot must be stopped)"
+    )
+    restore.add_argument("file", type=Path, help="the backup file to restore")
+    restore.add_argument("--config", type=Path, help=config_help)
+    status = commands.add_parser(
+        "status", help="print the bot's health; exit 1 if something needs attention"
+    )
+    status.add_argument("--config", type=Path, help=config_help)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -74,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_learning.run_train(args, settings)
         if args.command == "migrate":
             return asyncio.run(migrate(settings))
+        if args.command in OPERATIONS:
+            return OPERATIONS[args.command](settings, args)
         return run(settings)
     except ConfigError as exc:
         print(f"courtyard: config error: {exc}", file=sys.stderr)
@@ -101,7 +126,15 @@ def check_config(path: Path) -> int:
         f"  classifier: {len(rules.categories)} categories, "
         f"confident ≥ {rules.confident}, borderline ≥ {rules.borderline}"
     )
-    print(f"  logging:   level={settings.logging.level}")
+    print(f"  logging:   level={settings.logging.level}, format={settings.logging.format}")
+    backup = settings.backup
+    schedule = f"daily at {backup.at:%H:%M}" if backup.at is not None else "scheduled backups off"
+    print(
+        f"  backup:    {backup.directory}, {schedule}, "
+        f"keep {backup.keep_daily} daily / {backup.keep_weekly} weekly"
+    )
+    metrics = settings.metrics
+    print(f"  metrics:   {f'{metrics.listen}:{metrics.port}' if metrics.enabled else 'off'}")
     return 0
 
 
@@ -130,9 +163,14 @@ async def migrate(settings: Settings) -> int:
 
 def run(settings: Settings) -> int:
     token = require_token(settings)
-    configure_logging(settings.logging.level, [token])
+    configure_logging(settings.logging.level, [token], log_format=settings.logging.format)
     try:
-        asyncio.run(serve(settings))
+        # Held while the bot runs: `courtyard restore` refuses, and so does a second bot.
+        with database_lock(settings.storage.database):
+            asyncio.run(serve(settings))
+    except DatabaseLocked as exc:
+        print(f"courtyard: already running on this database: {exc}", file=sys.stderr)
+        return 1
     except InvalidToken:
         print("courtyard: config error: telegram.token: rejected by Telegram", file=sys.stderr)
         return EXIT_CONFIG

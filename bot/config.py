@@ -29,6 +29,7 @@ TELEGRAM_BASE_FILE_URL = "https://api.telegram.org/file/bot"
 LANGUAGES = ("zh", "en")
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 
 Language = Literal["zh", "en"]
 Mode = Literal["polling", "webhook"]
@@ -166,9 +167,30 @@ class StaffSettings:
 
 @dataclass(frozen=True)
 class LoggingSettings:
-    """Log verbosity."""
+    """Log verbosity and line format."""
 
     level: str = "INFO"
+    format: Literal["text", "json"] = "text"
+
+
+@dataclass(frozen=True)
+class BackupSettings:
+    """Scheduled backups of the database (`courtyard backup` works without them)."""
+
+    directory: Path = Path("backups")
+    # Local (community) time of the daily backup; None: no scheduled backups.
+    at: time | None = time(3, 30)
+    keep_daily: int = 7
+    keep_weekly: int = 4
+
+
+@dataclass(frozen=True)
+class MetricsSettings:
+    """The optional Prometheus endpoint."""
+
+    enabled: bool = False
+    listen: str = "127.0.0.1"
+    port: int = 9464
 
 
 @dataclass(frozen=True)
@@ -183,6 +205,8 @@ class Settings:
     sla: SlaPolicy = field(default_factory=SlaPolicy)
     staff: StaffSettings = StaffSettings()
     logging: LoggingSettings = LoggingSettings()
+    backup: BackupSettings = BackupSettings()
+    metrics: MetricsSettings = MetricsSettings()
     buildings: tuple[BuildingDeclaration, ...] = ()
     classifier: ClassifierRules = field(default_factory=default_rules)
     learning: LearningSettings = LearningSettings()
@@ -318,15 +342,18 @@ def parse_settings(
     env = os.environ if environ is None else environ
     root = _Table(data, "")
     base_dir = source.parent if source is not None else Path.cwd()
+    storage = _storage(root.table("storage"), base_dir)
     settings = Settings(
         telegram=_telegram(root.table("telegram"), env),
-        storage=_storage(root.table("storage"), base_dir),
+        storage=storage,
         community=_community(root.table("community")),
         requests=_requests(root.table("requests")),
         polls=_polls(root.table("polls")),
         sla=_sla(root.table("sla")),
         staff=_staff(root.table("staff")),
         logging=_logging(root.table("logging")),
+        backup=_backup(root.table("backup"), base_dir, storage.database),
+        metrics=_metrics(root.table("metrics")),
         buildings=_buildings(root.table_list("buildings")),
         classifier=_classifier(root),
         learning=_learning(root.table("learning")),
@@ -643,8 +670,50 @@ def _logging(table: _Table) -> LoggingSettings:
     level = table.string("level", "INFO").upper()
     if level not in LOG_LEVELS:
         raise ConfigError(table.key("level"), f"must be one of {', '.join(LOG_LEVELS)}")
+    log_format = table.choice("format", "text", LOG_FORMATS)
     table.finish()
-    return LoggingSettings(level=level)
+    return LoggingSettings(level=level, format=log_format)  # type: ignore[arg-type]
+
+
+def _backup(table: _Table, base_dir: Path, database: Path) -> BackupSettings:
+    raw_directory = table.string("directory", "")
+    if raw_directory:
+        path = Path(raw_directory).expanduser()
+        directory = path if path.is_absolute() else base_dir / path
+    else:
+        # Beside the database: wherever the data lives, its copies are found next to it.
+        directory = database.parent / "backups"
+    raw_time = table.string("time", "03:30")
+    at: time | None
+    if raw_time.strip().lower() == "off":
+        at = None
+    else:
+        try:
+            at = time.fromisoformat(raw_time.strip().zfill(5))
+        except ValueError:
+            raise ConfigError(
+                table.key("time"), f"must look like 03:30 or 'off', got {raw_time!r}"
+            ) from None
+    settings = BackupSettings(
+        directory=directory,
+        at=at,
+        keep_daily=table.integer("keep_daily", 7, minimum=1),
+        keep_weekly=table.integer("keep_weekly", 4, minimum=0),
+    )
+    table.finish()
+    return settings
+
+
+def _metrics(table: _Table) -> MetricsSettings:
+    enabled = table.boolean("enabled", False)
+    listen = table.string("listen", "127.0.0.1")
+    if not listen.strip():
+        raise ConfigError(table.key("listen"), "must be an address to listen on, e.g. 127.0.0.1")
+    port = table.integer("port", 9464, minimum=1)
+    if port > 65535:
+        raise ConfigError(table.key("port"), f"must be a TCP port (1-65535), got {port}")
+    table.finish()
+    return MetricsSettings(enabled=enabled, listen=listen, port=port)
 
 
 def parse_timezone(name: str, key: str) -> ZoneInfo:

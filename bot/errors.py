@@ -14,6 +14,7 @@ from bot.context import CourtyardContext
 from bot.domain.error_notices import OVERFLOW_KEY, WINDOW, error_key
 from bot.i18n import translator
 from bot.logging_setup import redact
+from bot.metrics import HANDLER_ERRORS
 from bot.transient import is_transient
 from storage.outbox import OutgoingMessage
 
@@ -46,9 +47,11 @@ async def report_error(update: object, context: CourtyardContext) -> None:
     services = context.services
     settings = services.settings
     secrets = [settings.telegram.token]
+    transient = is_transient(error)
+    HANDLER_ERRORS.labels(transient=str(transient).lower()).inc()
     if (
         isinstance(update, Update)
-        and is_transient(error)
+        and transient
         and services.transient.note(update.update_id)
     ):
         # Telegram had a bad moment: the dispatcher handles the update again shortly.

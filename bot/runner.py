@@ -13,6 +13,7 @@ import contextlib
 import hmac
 import json
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -24,6 +25,9 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 
 from bot.context import CourtyardApplication
 from bot.handling import handling_update
+from bot.health import add_health_routes, metrics_server, metrics_share_webhook_server
+from bot.logging_setup import tagged
+from bot.metrics import UPDATES_HANDLED
 from bot.services import Services
 from bot.transient import TransientFailures
 from storage.inbox import StoredUpdate, UpdateInbox
@@ -57,6 +61,12 @@ class Backoff:
 
     def reset(self) -> None:
         self._next = self._initial
+
+
+def update_kind(update: Update) -> str:
+    """`message`, `callback_query`, … (a bounded set: fit for a metric label)."""
+    kinds = (kind for kind in ALLOWED_UPDATES if getattr(update, kind, None) is not None)
+    return next(kinds, "other")
 
 
 def update_key(update: Update) -> int:
@@ -102,26 +112,41 @@ class UpdateDispatcher:
         try:
             while queue:
                 update = queue[0]
-                for delay in (*self._transient.delays, None):
-                    async with self._slots:
-                        failed = await self._handle(update)
-                    if not failed:
-                        break
-                    if delay is None:
-                        logger.error(
-                            "Update %s still failed after %d tries; giving up",
-                            update.update_id,
-                            len(self._transient.delays) + 1,
-                        )
-                        break
-                    # The chat's later updates wait: they may depend on this one.
-                    await asyncio.sleep(delay)
-                await self._inbox.mark_handled(update.update_id)
-                self._transient.forget(update.update_id)
+                chat = update.effective_chat
+                with tagged(update.update_id, None if chat is None else chat.id):
+                    await self._handle_with_retries(update)
                 queue.popleft()
         finally:
             del self._queues[key]
             del self._workers[key]
+
+    async def _handle_with_retries(self, update: Update) -> None:
+        started = time.perf_counter()
+        for delay in (*self._transient.delays, None):
+            async with self._slots:
+                failed = await self._handle(update)
+            if not failed:
+                break
+            if delay is None:
+                logger.error(
+                    "Update %s still failed after %d tries; giving up",
+                    update.update_id,
+                    len(self._transient.delays) + 1,
+                )
+                break
+            # The chat's later updates wait: they may depend on this one.
+            await asyncio.sleep(delay)
+        await self._inbox.mark_handled(update.update_id)
+        self._transient.forget(update.update_id)
+        kind = update_kind(update)
+        UPDATES_HANDLED.labels(kind=kind).inc()
+        # One line per update: which, where (the line's tag), how long; never text or sender.
+        logger.info(
+            "Handled update %s (%s) in %.0f ms",
+            update.update_id,
+            kind,
+            (time.perf_counter() - started) * 1000,
+        )
 
     async def _handle(self, update: Update) -> bool:
         """Process the update; True if it failed for a passing reason (worth another try)."""
@@ -162,13 +187,14 @@ class CourtyardRunner:
             await application.post_init(application)
         await application.start()
         try:
-            await self._replay_unhandled()
-            if self.services.settings.telegram.mode == "webhook":
-                await self._serve_webhook(stop)
-            else:
-                await self._poll(stop)
-            # Finish what we hold before stopping; whatever is cut short stays in the inbox.
-            await self.dispatcher.drain()
+            async with metrics_server(self.services):
+                await self._replay_unhandled()
+                if self.services.settings.telegram.mode == "webhook":
+                    await self._serve_webhook(stop)
+                else:
+                    await self._poll(stop)
+                # Finish what we hold before stopping; whatever is cut short stays in the inbox.
+                await self.dispatcher.drain()
         finally:
             await application.stop()
             await application.shutdown()
@@ -272,6 +298,9 @@ class CourtyardRunner:
         settings = self.services.settings.telegram.webhook
         app = web.Application()
         app.router.add_post(settings.path, self._on_webhook)
+        add_health_routes(
+            app, self.services, metrics=metrics_share_webhook_server(self.services.settings)
+        )
         runner = web.AppRunner(app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, settings.listen, settings.port)

@@ -17,9 +17,8 @@ import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
-from telegram.ext import AIORateLimiter
-
 from bot.handling import current_scope
+from bot.instrumentation import CountingRateLimiter
 from storage.journal import Journal
 
 logger = logging.getLogger(__name__)
@@ -59,7 +58,7 @@ def essentials(result: Result) -> Result:
     return result
 
 
-class JournalingRateLimiter(AIORateLimiter):
+class JournalingRateLimiter(CountingRateLimiter):
     """PTB's rate limiter, plus: a message already sent in this scope is not sent again."""
 
     def __init__(self, journal: Journal, **limits: Any) -> None:

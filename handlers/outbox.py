@@ -16,6 +16,7 @@ from telegram.error import (
 )
 
 from bot.context import CourtyardContext
+from bot.metrics import OUTBOX_SENDS
 from storage.outbox import OutboxEntry, OutgoingMessage
 
 logger = logging.getLogger(__name__)
@@ -85,6 +86,7 @@ async def _send(context: CourtyardContext, entry: OutboxEntry) -> None:
         # The group became a supergroup: move the chat's link and everything queued for it.
         await services.buildings.migrate_chat(entry.chat_id, exc.new_chat_id)
         await services.outbox.redirect(entry.chat_id, exc.new_chat_id)
+        OUTBOX_SENDS.labels(result="migrated").inc()
     except RetryAfter as exc:
         retry_after = exc.retry_after
         delay = (
@@ -93,9 +95,11 @@ async def _send(context: CourtyardContext, entry: OutboxEntry) -> None:
             else timedelta(seconds=float(retry_after))
         )
         await services.outbox.retry_later(entry.id, delay + timedelta(seconds=1), str(exc))
+        OUTBOX_SENDS.labels(result="retry_after").inc()
     except Forbidden as exc:
         # Blocked, or never started: retrying cannot help; mention them where they read.
         await services.outbox.mark_failed(entry.id, str(exc))
+        OUTBOX_SENDS.labels(result="forbidden").inc()
         if entry.chat_id > 0:
             await services.people.mark_blocked(entry.chat_id)
         if entry.fallback_chat_id is not None and entry.fallback_text:
@@ -109,12 +113,15 @@ async def _send(context: CourtyardContext, entry: OutboxEntry) -> None:
     except BadRequest as exc:
         logger.warning("Outbox message %s was refused: %s", entry.dedup_key, exc)
         await services.outbox.mark_failed(entry.id, str(exc))
+        OUTBOX_SENDS.labels(result="refused").inc()
     except (NetworkError, TelegramError) as exc:
         # 5xx, timeouts, connection trouble: the message stays queued (`expire` ends that
         # after a day).
         await services.outbox.retry_later(entry.id, backoff(entry.attempts), str(exc))
+        OUTBOX_SENDS.labels(result="network").inc()
     else:
         await services.outbox.mark_sent(entry.id)
+        OUTBOX_SENDS.labels(result="sent").inc()
 
 
 async def kick_outbox(context: CourtyardContext) -> None:

@@ -11,6 +11,7 @@ import aiosqlite
 
 from bot.clock import from_timestamp, to_timestamp
 from bot.domain.lifecycle import OPEN_STATUSES, RequestStatus
+from bot.metrics import REQUESTS_CREATED
 from storage.database import placeholders
 from storage.request_history import RequestHistory
 from storage.roles import ensure_person
@@ -218,6 +219,7 @@ class RequestRepository(RequestHistory):
                 "VALUES (?, ?, 'report', 'new', ?)",
                 (request_id, new.reporter_id, now),
             )
+        REQUESTS_CREATED.labels(category=new.category, urgent=str(new.urgent).lower()).inc()
         request = await self.get(request_id)
         assert request is not None
         return request, True

@@ -449,4 +449,13 @@ MIGRATIONS_SQL: list[tuple[str, str]] = [
         ALTER TABLE requests ADD COLUMN category_alternative TEXT;
         """,
     ),
+    # --- issue 17 ---
+    (
+        "operations: indexes for `courtyard status` (failed sends, open requests)",
+        """
+        CREATE INDEX outbox_failed ON outbox (failed_at) WHERE failed_at IS NOT NULL;
+        -- Open requests are few among many closed ones; the planner lists them every minute.
+        CREATE INDEX requests_status ON requests (status);
+        """,
+    ),
 ]
