@@ -55,7 +55,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="config file whose [classifier] to use "
         "(default: as for run if it exists, else the built-in rules)",
     )
+    add_sandbox_parser(commands)
     return parser
+
+
+def add_sandbox_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`courtyard sandbox`: see bot/sandbox/launcher.py and the README."""
+    from bot.sandbox.launcher import default_language
+
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="try Courtyard in a browser: the bot, a local Telegram and demo residents",
+    )
+    sandbox.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (default 8080)")
+    sandbox.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default=default_language(),
+        help="language of the demo community and the page (default: from the locale)",
+    )
+    sandbox.add_argument(
+        "--db", type=Path, help="keep the bot's database in this new file (default: temporary)"
+    )
+    sandbox.add_argument("--open", action="store_true", help="open the page in a browser")
+    sandbox.add_argument(
+        "--empty", action="store_true", help="no demo history: set the building up yourself"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -66,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return check_config(args.path or default_config_path())
         if args.command == "classify":
             return classify_lines(args.config)
+        if args.command == "sandbox":
+            return sandbox(args)
         settings = load_settings(args.config or default_config_path())
         if args.command == "migrate":
             return asyncio.run(migrate(settings))
@@ -128,6 +155,19 @@ def classify_lines(config: Path | None) -> int:
             flush=True,
         )
     return 0
+
+
+def sandbox(args: argparse.Namespace) -> int:
+    from bot.sandbox.launcher import SandboxOptions, main_sandbox
+
+    options = SandboxOptions(
+        port=args.port,
+        language=args.lang,
+        database=args.db,
+        open_browser=args.open,
+        empty=args.empty,
+    )
+    return main_sandbox(options)
 
 
 async def migrate(settings: Settings) -> int:

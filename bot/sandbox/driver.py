@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable
 from types import TracebackType
 from typing import TypeVar
 
+from aiohttp import web
+
 from bot.sandbox import actions, membership
 from bot.sandbox.actions import ChatRef, MessageRef
 from bot.sandbox.faults import FaultKind, FaultPlan, FaultRule
@@ -67,6 +69,11 @@ class BotApiEmulator:
 
     # -- lifecycle ------------------------------------------------------------------------------
 
+    def add_routes(self, setup: Callable[[web.Application], None]) -> None:
+        """Serve more routes beside the Bot API (call before :meth:`start`); the driver API
+        and the sandbox page are mounted this way."""
+        self._server.route_setups.append(setup)
+
     async def start(self) -> None:
         """Start serving on the configured host and port."""
         self.state.stopping.clear()
@@ -100,6 +107,11 @@ class BotApiEmulator:
     def bot_user(self) -> SimUser:
         """The emulated bot's own account."""
         return self.state.bot_user
+
+    @property
+    def root_url(self) -> str:
+        """``http://host:port`` of the server (the driver API and page live under it)."""
+        return self._server.root_url
 
     @property
     def base_url(self) -> str:
