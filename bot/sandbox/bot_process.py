@@ -124,8 +124,10 @@ async def _catch_up(
         runs.expect({job.job.id for job in queue.jobs()})
         due = retime_after_jump(queue, jump, datetime.now(UTC))
         logger.info("Sandbox clock jumped %s ahead; %d wake-ups due now", jump, len(due))
-        if not await runs.wait(due, CATCH_UP_SECONDS):
-            logger.warning("Some jobs made due by the jump did not finish in time")
+        unfinished = await runs.wait(due, CATCH_UP_SECONDS)
+        if unfinished:
+            names = sorted(str(job.name) for job in queue.jobs() if job.job.id in unfinished)
+            logger.warning("Jobs made due by the jump did not finish in time: %s", names)
     align_calendar_jobs(queue, offset, datetime.now(UTC))
 
 

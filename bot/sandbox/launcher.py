@@ -184,7 +184,7 @@ async def _prepare(session: SandboxSession, cast: Cast, *, empty: bool) -> None:
         session.changed()
     # Time only moves forward: a slow seeding may have left the clock behind the present.
     lag = system_now() - session.clock.now()
-    if lag > timedelta(0):
+    if lag > timedelta(seconds=1):
         await session.time.advance(lag)
 
 

@@ -99,16 +99,17 @@ class JobRuns:
         """Forget earlier runs of these jobs (call before moving them)."""
         self._finished -= job_ids
 
-    async def wait(self, job_ids: set[str], timeout: float) -> bool:  # noqa: ASYNC109
-        """Whether every job in ``job_ids`` finished a run within ``timeout`` seconds."""
+    async def wait(self, job_ids: set[str], timeout: float) -> set[str]:  # noqa: ASYNC109
+        """Wait until every job in ``job_ids`` finished a run, at most ``timeout`` seconds;
+        returns those that did not."""
         try:
             async with asyncio.timeout(timeout):
                 while not job_ids <= self._finished:
                     self._changed.clear()
                     await self._changed.wait()
         except TimeoutError:
-            return False
-        return True
+            pass
+        return job_ids - self._finished
 
     def _on_event(self, event: JobEvent) -> None:
         # APScheduler may report from another thread; hand over to the event loop.

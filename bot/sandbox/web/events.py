@@ -74,7 +74,7 @@ class EventStream:
         had_view = resolve_view(self.session, query) is not None
         quiet_ticks = 0
         try:
-            while not state.stopping.is_set():
+            while not state.stopping.is_set() and _connected(request):
                 view = resolve_view(self.session, query)
                 if view is None or not had_view:
                     if view is not None:
@@ -138,6 +138,11 @@ class EventStream:
                 await _send(response, "panel", {"id": panel, "html": html})
                 count += 1
         return count
+
+
+def _connected(request: web.Request) -> bool:
+    transport = request.transport
+    return transport is not None and not transport.is_closing()
 
 
 async def _send(response: web.StreamResponse, event: str, data: object) -> None:

@@ -77,6 +77,8 @@
   });
   events.addEventListener("reload", () => window.location.reload());
   events.onerror = () => { failures += 1; if (failures > 2) notify(body.dataset.lost); };
+  // Leaving the page must free the connection at once: browsers allow only a few per server.
+  window.addEventListener("pagehide", () => events.close());
 
   // -- forms ------------------------------------------------------------------------------
   document.addEventListener("submit", async (event) => {
