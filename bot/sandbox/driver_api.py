@@ -333,8 +333,13 @@ class DriverApi:
     def _bot_json(self) -> Json:
         supervisor = self.session.supervisor
         if supervisor is None:
-            return {"status": "external", "pid": None}
-        return {"status": supervisor.status, "pid": supervisor.pid, "starts": supervisor.starts}
+            return {"status": "external", "pid": None, "preparing": ""}
+        return {
+            "status": supervisor.status,
+            "pid": supervisor.pid,
+            "starts": supervisor.starts,
+            "preparing": self.session.preparing,
+        }
 
     async def bot_status(self, request: web.Request) -> web.Response:
         return web.json_response(self._bot_json())
