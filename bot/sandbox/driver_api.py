@@ -10,9 +10,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 from aiohttp import web
 
+from bot.sandbox import actions
 from bot.sandbox.faults import FaultKind
 from bot.sandbox.models import Json, SentMessage, SimChat, SimUser
 from bot.sandbox.samples import sample_photo
@@ -31,6 +33,7 @@ ENDPOINTS = (
     "POST /sandbox/api/chats/{chat_id}/messages {user_id, text? | photo?, caption?, reply_to?}",
     "POST /sandbox/api/chats/{chat_id}/messages/{message_id}/press"
     " {user_id, callback_data? | button?, wait?}",
+    "POST /sandbox/api/chats/{chat_id}/messages/{message_id}/pin {user_id}",
     "GET  /sandbox/api/chats/{chat_id}/commands?user_id=ID",
     "GET  /sandbox/api/clock",
     "POST /sandbox/api/clock {advance_seconds? | to?}",
@@ -90,6 +93,7 @@ class DriverApi:
             ("GET", "/chats/{chat_id}/messages", self.read_chat),
             ("POST", "/chats/{chat_id}/messages", self.send),
             ("POST", "/chats/{chat_id}/messages/{message_id}/press", self.press),
+            ("POST", "/chats/{chat_id}/messages/{message_id}/pin", self.pin),
             ("GET", "/chats/{chat_id}/commands", self.commands),
             ("GET", "/clock", self.get_clock),
             ("POST", "/clock", self.move_clock),
@@ -236,6 +240,13 @@ class DriverApi:
                 result["answer"] = {"text": answer.text, "show_alert": answer.show_alert}
         return web.json_response(result)
 
+    async def pin(self, request: web.Request) -> web.Response:
+        chat = self.chat(request.match_info["chat_id"])
+        message = self.message(chat, request.match_info["message_id"])
+        user = self.user((await _body(request)).get("user_id"))
+        service = actions.pin_message(self.state, user, message)
+        return web.json_response(message_view(service), status=201)
+
     async def commands(self, request: web.Request) -> web.Response:
         chat = self.chat(request.match_info["chat_id"])
         user = self.user(request.query.get("user_id", chat.id))
@@ -247,7 +258,8 @@ class DriverApi:
             raise web.HTTPNotFound()
         headers = {}
         if stored.filename:
-            headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{stored.filename}"
+            name = quote(stored.filename)
+            headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
         return web.Response(
             body=stored.content,
             content_type=stored.mime_type or "application/octet-stream",

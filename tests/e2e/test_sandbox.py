@@ -112,6 +112,14 @@ async def test_the_driver_api_sets_up_a_building_and_lists_the_bots_menu(
     assert "setup" not in {c["command"] for c in resident_menu}
     bad = await s.http.post(s.api + f"/chats/{s.group}/messages", json={"user_id": 1})
     assert bad.status == 400
+    # The head pins the bot's answer; a resident may not.
+    path = f"/chats/{s.group}/messages/{created['message_id']}/pin"
+    refused = await s.http.post(s.api + path, json={"user_id": s.resident})
+    assert refused.status == 400
+    await s.post(path, {"user_id": s.head}, status=201)
+    pinned = await s.get(f"/chats/{s.group}/messages?after={sent}")
+    assert [m["pinned"] for m in pinned if m["message_id"] == created["message_id"]] == [True]
+    assert any("pinned_message" in m for m in pinned)
 
 
 async def test_a_poll_closes_when_the_clock_jumps_past_its_deadline(sandbox: Sandbox) -> None:

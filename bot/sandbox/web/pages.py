@@ -12,6 +12,7 @@ from string import Template
 
 from aiohttp import web
 
+from bot.sandbox.actions import pin_message
 from bot.sandbox.faults import FaultKind
 from bot.sandbox.samples import SAMPLE_PHOTOS, sample_photo
 from bot.sandbox.session import SandboxSession
@@ -57,6 +58,7 @@ class Page:
         for name, action in (
             ("send", self.send),
             ("press", self.press),
+            ("pin", self.pin),
             ("clock", self.move_clock),
             ("fault", self.fault),
             ("bot", self.control_bot),
@@ -152,6 +154,13 @@ class Page:
         except AssertionError:
             return None, None
         return answer.text, None
+
+    async def pin(self, view: View, form: dict[str, str]) -> tuple[str | None, str | None]:
+        message = view.chat.history.get(int(form.get("message_id", "0") or 0))
+        if message is None:
+            return view._("That message is gone."), None
+        pin_message(self.emulator.state, view.viewer, message)
+        return None, None
 
     async def deep_link(self, request: web.Request) -> web.Response:
         view = resolve_view(self.session, {**request.query, "chat": PRIVATE})

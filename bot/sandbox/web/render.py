@@ -85,11 +85,12 @@ def render_message(view: View, message: SentMessage) -> str:
     parts.append(_keyboard(view, message))
     reply_label = _("Reply")
     snippet = escape(_snippet(message.content), quote=True)
-    parts.append(
+    reply = (
         f'<a class="reply-link" href="{escape(view.url(reply=str(message.message_id)))}"'
         f' data-reply="{message.message_id}" data-snippet="{snippet}"'
         f' aria-label="{escape(reply_label)}: {snippet}">↩ {escape(reply_label)}</a>'
     )
+    parts.append(f'<div class="actions">{reply}{_pin(view, message)}</div>')
     return (
         f'<li class="msg {side}" id="m-{message.message_id}" '
         f'data-day="{day_key(view, message)}">{"".join(parts)}</li>'
@@ -175,6 +176,21 @@ def _keyboard(view: View, message: SentMessage) -> str:
     out.append("</form>")
     label = escape(_("Buttons"))
     return f'<div class="buttons" role="group" aria-label="{label}">{"".join(out)}</div>'
+
+
+def _pin(view: View, message: SentMessage) -> str:
+    """Group administrators may pin a message, as in Telegram."""
+    chat = view.chat
+    if message.pinned or not chat.is_group:
+        return ""
+    if chat.status_of(view.viewer.id) not in ("administrator", "creator"):
+        return ""
+    label = escape(view._("Pin"))
+    return (
+        '<form class="pin" method="post" action="/sandbox/do/pin" data-enhance>'
+        f'{view.hidden_fields()}<input type="hidden" name="message_id" '
+        f'value="{message.message_id}"><button type="submit">📌 {label}</button></form>'
+    )
 
 
 def _button(view: View, button: Json) -> str:
