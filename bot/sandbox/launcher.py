@@ -129,7 +129,8 @@ async def _serve(options: SandboxOptions, folder: Path) -> int:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     cast = create_cast(emulator, content, options.language)
-    database = options.database or folder / "courtyard.db"
+    # Absolute: the config lives in the temporary folder, and relative paths follow it.
+    database = options.database.resolve() if options.database else folder / "courtyard.db"
     config = folder / "config.toml"
     write_config(config, emulator, database, options.language, cast)
     session.community = Community(load_settings(config), database, cast.group, cast.personas())

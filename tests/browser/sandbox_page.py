@@ -203,6 +203,13 @@ class SandboxPage:
 
         self.wait(click, f"#{element_id} to be clickable")
 
+    def is_disabled(self, element_id: str) -> bool:
+        return not self.driver.find_element(By.ID, element_id).is_enabled()
+
+    def fact(self, index: int) -> str:
+        """A value of the "Telegram and the bot" panel (-1: updates the bot has not fetched)."""
+        return str(self.driver.find_elements(By.CSS_SELECTOR, "#panel-health dd")[index].text)
+
     def move_clock(self, button_id: str) -> None:
         """Press a clock button; returns once the page says where the clock is now."""
         before = self.driver.find_element(By.CSS_SELECTOR, "#panel-clock time").get_attribute(

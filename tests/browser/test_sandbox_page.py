@@ -99,6 +99,17 @@ def household_poll_to_results(page: SandboxPage, language: str, question: str) -
     return results
 
 
+def kill_write_and_restart(page: SandboxPage, text: str) -> None:
+    """Kill the bot from the page, write meanwhile, start it again: the message is answered."""
+    page.click("bot-kill")
+    page.wait(lambda: page.is_disabled("bot-kill"), "the bot to be killed")
+    sent = page.send(text)
+    page.wait(lambda: page.fact(-1) == "1", "the update to wait for the bot")
+    page.click("bot-start")
+    card = page.bot_message(text[:8], after=sent)
+    assert "#" in page.text_of(card)
+
+
 def test_a_newcomer_walks_through_requests_polls_and_reports_in_english(
     english: RunningSandbox, tmp_path: Path
 ) -> None:
@@ -136,6 +147,7 @@ def test_a_shorter_walk_in_chinese_on_a_phone_sized_screen(
         assert page.unlabelled_controls() == []
         report_leak_take_resolve(page, "zh", "2单元楼道天花板在漏水，一直往下滴", rate=False)
         household_poll_to_results(page, "zh", "楼道要不要重新刷漆？")
+        kill_write_and_restart(page, "3单元门口的路灯不亮了，晚上看不见路")
     finally:
         driver.quit()
 

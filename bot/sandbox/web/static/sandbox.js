@@ -90,7 +90,8 @@
     if (submitter) submitter.setAttribute("aria-busy", "true");
     form.classList.add("busy");
     try {
-      const response = await fetch(form.action, {
+      // getAttribute: a control named "action" would shadow form.action.
+      const response = await fetch(form.getAttribute("action"), {
         method: "POST",
         body: fields,
         headers: { Accept: "application/json" },
