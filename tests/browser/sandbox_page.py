@@ -10,7 +10,7 @@ from selenium.common.exceptions import StaleElementReferenceException, WebDriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 T = TypeVar("T")
 # Generous: the machine may be loaded, and a jump may render charts before it returns.
@@ -172,9 +172,12 @@ class SandboxPage:
 
         self.wait(click, f"a button {label!r} under message {message_id}")
 
-    def send(self, text: str) -> int:
-        """Type a message and send it; returns its id once it shows in the chat."""
+    def send(self, text: str, *, photo: str | None = None) -> int:
+        """Type a message (the caption of a sample ``photo``) and send it; returns its id once
+        it shows in the chat."""
         before = self.last_id()
+        if photo is not None:
+            Select(self.driver.find_element(By.ID, "photo")).select_by_value(photo)
         box = self.driver.find_element(By.ID, "composer-text")
         box.clear()
         box.send_keys(text)

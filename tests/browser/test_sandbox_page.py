@@ -37,16 +37,21 @@ def _number(pattern: str, text: str) -> int:
     return int(found.group(1))
 
 
-def report_leak_take_resolve(page: SandboxPage, language: str, leak: str, *, rate: bool) -> int:
-    """A resident reports a leak in the group, the plumber takes and resolves it privately,
-    and (``rate``) the resident confirms and rates it. Returns the request's number."""
+def report_leak_take_resolve(
+    page: SandboxPage, language: str, leak: str, *, rate: bool, photo: str | None = None
+) -> int:
+    """A resident reports a leak in the group (with a sample ``photo``), the plumber takes
+    and resolves it privately, and (``rate``) the resident confirms and rates it. Returns
+    the request's number."""
     _ = translator(language)  # type: ignore[arg-type]
     people = DEMO_CONTENT[language]  # type: ignore[index]
     resident, plumber = people.residents[0].first_name, people.plumber.first_name
 
     page.become(resident)
     page.open_group()
-    sent = page.send(leak)
+    sent = page.send(leak, photo=photo)
+    if photo is not None:
+        page.wait(lambda: page.image_loaded(sent), "our photo to show")
     card = page.bot_message(leak[:20], after=sent, with_button=_("🙋 Me too"))
     number = _number(r"#(\d+)", page.text_of(card))
 
@@ -119,7 +124,11 @@ def test_a_newcomer_walks_through_requests_polls_and_reports_in_english(
         page.open()
         assert page.unlabelled_controls() == []
         report_leak_take_resolve(
-            page, "en", "Water is dripping from the ceiling in the stairwell of unit 2", rate=True
+            page,
+            "en",
+            "Water is dripping from the ceiling in the stairwell of unit 2",
+            rate=True,
+            photo="leak",
         )
         results = household_poll_to_results(page, "en", "Paint the hallway?")
         _screenshot(page, results, tmp_path)

@@ -134,7 +134,7 @@ def render_clock(session: SandboxSession, view: View, polls: list[Poll]) -> str:
             (
                 f"poll:{poll.id}",
                 _("Deadline of poll #P{number} ({time})").format(
-                    number=poll.id, time=f"{closes:%a %H:%M}"
+                    number=poll.id, time=f"{closes:%m-%d %H:%M}"
                 ),
             )
         )
