@@ -60,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cli_learning.add_commands(commands)
     add_operations_commands(commands)
+    add_sandbox_parser(commands)
     return parser
 
 
@@ -82,6 +83,30 @@ def add_operations_commands(commands: argparse._SubParsersAction[argparse.Argume
     status.add_argument("--config", type=Path, help=config_help)
 
 
+def add_sandbox_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """`courtyard sandbox`: see bot/sandbox/launcher.py and the README."""
+    from bot.sandbox.launcher import default_language
+
+    sandbox = commands.add_parser(
+        "sandbox",
+        help="try Courtyard in a browser: the bot, a local Telegram and demo residents",
+    )
+    sandbox.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (default 8080)")
+    sandbox.add_argument(
+        "--lang",
+        choices=("zh", "en"),
+        default=default_language(),
+        help="language of the demo community and the page (default: from the locale)",
+    )
+    sandbox.add_argument(
+        "--db", type=Path, help="keep the bot's database in this new file (default: temporary)"
+    )
+    sandbox.add_argument("--open", action="store_true", help="open the page in a browser")
+    sandbox.add_argument(
+        "--empty", action="store_true", help="no demo history: set the building up yourself"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `courtyard` console script."""
     args = build_parser().parse_args(argv)
@@ -92,6 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return classify_lines(args.config, explain=args.explain)
         if args.command == "train" and args.corpus is not None:
             return cli_learning.train_packaged(args.corpus, args.output)
+        if args.command == "sandbox":
+            return sandbox(args)
         settings = load_settings(args.config or default_config_path())
         if args.command == "train":
             return cli_learning.run_train(args, settings)
@@ -144,6 +171,19 @@ def classify_lines(config: Path | None, *, explain: bool = False) -> int:
     settings = load_settings(path) if config is not None or path.exists() else Settings()
     understanding = asyncio.run(cli_learning.deployed_understanding(settings))
     return cli_learning.classify_lines(understanding, explain=explain)
+
+
+def sandbox(args: argparse.Namespace) -> int:
+    from bot.sandbox.launcher import SandboxOptions, main_sandbox
+
+    options = SandboxOptions(
+        port=args.port,
+        language=args.lang,
+        database=args.db,
+        open_browser=args.open,
+        empty=args.empty,
+    )
+    return main_sandbox(options)
 
 
 async def migrate(settings: Settings) -> int:

@@ -1,4 +1,8 @@
-"""Run the emulator standalone: ``python -m bot.sandbox [--port 8081] [--token ...]``."""
+"""Run the emulator alone: ``python -m bot.sandbox [--port 8081] [--token ...]``.
+
+It serves the Bot API and the driver API (``/sandbox/api``), not the bot: point a bot at the
+printed URLs and token. ``courtyard sandbox`` runs everything together.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,9 @@ import asyncio
 import contextlib
 
 from bot.sandbox.driver import DEFAULT_TOKEN, BotApiEmulator
+from bot.sandbox.driver_api import DriverApi
+from bot.sandbox.session import SandboxSession
+from bot.sandbox.timeshift import OffsetClock
 
 
 def _arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -24,16 +31,21 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
 
 
 async def _serve(options: argparse.Namespace) -> None:
+    clock = OffsetClock()
     emulator = BotApiEmulator(
         options.token,
         bot_username=options.bot_username,
         privacy_mode=options.privacy_mode,
         host=options.host,
         port=options.port,
+        clock=clock.timestamp,
     )
+    emulator.add_routes(DriverApi(SandboxSession.create(emulator, clock)).setup)
     async with emulator:
         print(f"Bot API emulator listening: base_url={emulator.base_url}", flush=True)
         print(f"File downloads:             base_file_url={emulator.base_file_url}")
+        print(f"Bot token it accepts:       token={emulator.token}")
+        print(f"Driver API (act as users):  {emulator.root_url}/sandbox/api")
         print(
             "Point Courtyard at it with the same token and these URLs as the bot's "
             "base_url / base_file_url. Ctrl+C stops it.",

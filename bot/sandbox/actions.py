@@ -249,3 +249,20 @@ def vote_poll(state: EmulatorState, user: SimUser, ref: MessageRef, option_ids: 
                 "option_persistent_ids": [str(option) for option in option_ids],
             },
         )
+
+
+def pin_message(state: EmulatorState, user: SimUser, ref: MessageRef) -> SentMessage:
+    """A group administrator pins a message: the "pinned a message" service message is
+    posted (and delivered to the bot); returns it."""
+    message = resolve_message(state, ref)
+    chat = message.chat
+    if message.deleted or not chat.is_group:
+        raise ValueError("only existing group messages can be pinned")
+    if chat.status_of(user.id) not in ("administrator", "creator"):
+        raise ValueError(f"{user.full_name} is not an administrator of {chat.title!r}")
+    message.pinned = True
+    service = state.store_message(
+        chat, user, service={"pinned_message": message.to_json(with_reply=False)}
+    )
+    deliver(state, "message", service)
+    return service

@@ -14,31 +14,21 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from types import TracebackType
-from typing import TypeVar
+
+from aiohttp import web
 
 from bot.sandbox import actions, membership
 from bot.sandbox.actions import ChatRef, MessageRef
+from bot.sandbox.driver_reading import EmulatorReading
 from bot.sandbox.faults import FaultKind, FaultPlan, FaultRule
-from bot.sandbox.methods import canonical_name
-from bot.sandbox.methods.bot_info import scope_key
-from bot.sandbox.models import (
-    ApiCall,
-    CallbackAnswer,
-    DeliveredUpdate,
-    Json,
-    MemberStatus,
-    SentMessage,
-    SimChat,
-    SimUser,
-)
+from bot.sandbox.models import Json, MemberStatus, SimChat, SimUser
 from bot.sandbox.server import ApiServer
 from bot.sandbox.state import EmulatorState
 
-T = TypeVar("T")
 DEFAULT_TOKEN = "123456:TEST-TOKEN"
 
 
-class BotApiEmulator:
+class BotApiEmulator(EmulatorReading):
     """A local Bot API server plus the controls a test needs to drive and inspect it.
 
     All methods must be called from the event loop the server runs on.
@@ -66,6 +56,11 @@ class BotApiEmulator:
         self._server = ApiServer(self.state, self.faults, host, port)
 
     # -- lifecycle ------------------------------------------------------------------------------
+
+    def add_routes(self, setup: Callable[[web.Application], None]) -> None:
+        """Serve more routes beside the Bot API (call before :meth:`start`); the driver API
+        and the sandbox page are mounted this way."""
+        self._server.route_setups.append(setup)
 
     async def start(self) -> None:
         """Start serving on the configured host and port."""
@@ -100,6 +95,11 @@ class BotApiEmulator:
     def bot_user(self) -> SimUser:
         """The emulated bot's own account."""
         return self.state.bot_user
+
+    @property
+    def root_url(self) -> str:
+        """``http://host:port`` of the server (the driver API and page live under it)."""
+        return self._server.root_url
 
     @property
     def base_url(self) -> str:
@@ -254,22 +254,6 @@ class BotApiEmulator:
         """``user`` votes on the bot's poll; queues ``poll`` (+ ``poll_answer`` if public)."""
         actions.vote_poll(self.state, user, message, list(option_ids))
 
-    def callback_answer(self, query_id: str) -> CallbackAnswer | None:
-        """The bot's answer to a button press, or None while unanswered."""
-        return self.state.callback_queries[query_id].answer
-
-    async def wait_callback_answer(
-        self,
-        query_id: str,
-        timeout: float = 5.0,  # noqa: ASYNC109 - a plain deadline reads best in tests
-    ) -> CallbackAnswer:
-        """Wait until the bot answers the callback query ``query_id``."""
-        return await self.wait_for(
-            lambda: self.callback_answer(query_id),
-            timeout=timeout,
-            description=f"an answer to callback query {query_id}",
-        )
-
     # -- group life -----------------------------------------------------------------------------
 
     def add_bot_to_group(self, chat: SimChat, by_user: SimUser, *, as_admin: bool = False) -> None:
@@ -302,161 +286,6 @@ class BotApiEmulator:
     def migrate_to_supergroup(self, chat: SimChat, *, by_user: SimUser | None = None) -> SimChat:
         """Upgrade a basic group; returns the new supergroup (id like -100…)."""
         return membership.migrate(self.state, chat, by_user)
-
-    # -- reading what happened ------------------------------------------------------------------
-
-    def history(self, chat: ChatRef) -> list[SentMessage]:
-        """Every message in a chat, from users and the bot, service messages included."""
-        return list(actions.chat_of(self.state, chat).history.values())
-
-    def messages(self, chat: ChatRef) -> list[SentMessage]:
-        """What the bot sent to a chat, in order; deleted ones stay, flagged ``deleted``.
-
-        Service messages (e.g. "pinned a message") are left out.
-        """
-        return [m for m in self.history(chat) if m.from_bot and not m.service]
-
-    def last_message(self, chat: ChatRef) -> SentMessage | None:
-        """The bot's most recent message in a chat that is not deleted."""
-        visible = [m for m in self.messages(chat) if not m.deleted]
-        return visible[-1] if visible else None
-
-    def calls(self, method: str | None = None) -> list[ApiCall]:
-        """API calls the bot made, optionally only those of one method (any spelling)."""
-        if method is None:
-            return list(self.state.calls)
-        name = canonical_name(method)
-        return [call for call in self.state.calls if call.method == name]
-
-    def commands(self, scope: Json | None = None, language_code: str | None = None) -> list[Json]:
-        """The command list set for a BotCommandScope dict (default scope when None)."""
-        return list(self.state.commands.get((scope_key(scope), language_code or ""), []))
-
-    def description(self, language_code: str | None = None) -> str | None:
-        """What setMyDescription stored for a language."""
-        return self.state.descriptions.get(("description", language_code or ""))
-
-    def short_description(self, language_code: str | None = None) -> str | None:
-        """What setMyShortDescription stored for a language."""
-        return self.state.descriptions.get(("short_description", language_code or ""))
-
-    def file_bytes(self, file_id: str) -> bytes:
-        """The content behind a file_id (documents and photos alike)."""
-        stored = self.state.files.get(file_id)
-        if stored is None:
-            raise KeyError(f"unknown file_id {file_id!r}")
-        return stored.content
-
-    @property
-    def pending_update_count(self) -> int:
-        """Updates queued and not yet confirmed by the bot."""
-        return self.state.updates.pending_count
-
-    def pending_updates(self) -> list[Json]:
-        """Copies of the queued, unconfirmed updates."""
-        return self.state.updates.pending()
-
-    @property
-    def updates_delivered(self) -> list[DeliveredUpdate]:
-        """Every hand-over of an update to the bot, in order; repeats mean re-delivery."""
-        return list(self.state.updates.delivered)
-
-    @property
-    def updates_filtered_out(self) -> list[Json]:
-        """Updates dropped because allowed_updates did not include their type."""
-        return list(self.state.updates.filtered_out)
-
-    @property
-    def webhook_url(self) -> str:
-        """The webhook URL currently set ("" when polling)."""
-        return self.state.webhook.url
-
-    # -- waiting --------------------------------------------------------------------------------
-
-    async def wait_for(
-        self,
-        predicate: Callable[[], T | bool | None],
-        timeout: float = 10.0,  # noqa: ASYNC109 - a plain deadline reads best in tests
-        description: str | None = None,
-    ) -> T:
-        """Wait until ``predicate()`` returns something truthy, and return it.
-
-        The predicate is re-evaluated after every API call and state change; on timeout an
-        AssertionError names ``description`` (or the predicate).
-        """
-        what = description or str(getattr(predicate, "__name__", repr(predicate)))
-        return await self.state.notifier.wait_until(predicate, timeout, what)
-
-    async def wait_for_message(
-        self,
-        chat: ChatRef,
-        *,
-        containing: str | None = None,
-        count: int | None = None,
-        after: MessageRef | int | None = None,
-        timeout: float = 10.0,  # noqa: ASYNC109 - a plain deadline reads best in tests
-    ) -> SentMessage:
-        """Wait for the bot's (non-deleted) message in ``chat`` and return the latest match.
-
-        ``containing`` filters on the visible text or caption, ``after`` keeps only messages
-        newer than a message (or message id), and ``count`` waits until that many match.
-        """
-        if after is None:
-            threshold = 0
-        elif isinstance(after, int):
-            threshold = after
-        else:
-            threshold = actions.resolve_message(self.state, after).message_id
-
-        def matching() -> list[SentMessage]:
-            return [
-                m
-                for m in self.messages(chat)
-                if not m.deleted
-                and m.message_id > threshold
-                and (containing is None or containing in m.content)
-            ]
-
-        def satisfied() -> SentMessage | None:
-            found = matching()
-            if len(found) >= (count or 1):
-                return found[-1]
-            return None
-
-        wanted = [f"{count or 1} bot message(s) in chat {actions.chat_of(self.state, chat).id}"]
-        if containing is not None:
-            wanted.append(f"containing {containing!r}")
-        if threshold:
-            wanted.append(f"after message {threshold}")
-        try:
-            return await self.wait_for(satisfied, timeout, " ".join(wanted))
-        except AssertionError as error:
-            seen = [m.content for m in self.messages(chat) if not m.deleted]
-            raise AssertionError(f"{error}; the bot's messages there: {seen}") from None
-
-    async def wait_for_call(
-        self,
-        method: str,
-        *,
-        count: int = 1,
-        timeout: float = 10.0,  # noqa: ASYNC109 - a plain deadline reads best in tests
-    ) -> ApiCall:
-        """Wait until the bot has completed ``count`` calls of ``method``; returns the last."""
-
-        def done() -> ApiCall | None:
-            finished = [c for c in self.calls(method) if c.result is not None or c.error]
-            return finished[count - 1] if len(finished) >= count else None
-
-        return await self.wait_for(done, timeout, f"{count} call(s) of {method}")
-
-    async def wait_for_updates_consumed(
-        self,
-        timeout: float = 10.0,  # noqa: ASYNC109 - a plain deadline reads best in tests
-    ) -> None:
-        """Wait until the bot has confirmed every queued update."""
-        await self.wait_for(
-            lambda: self.pending_update_count == 0, timeout, "all updates to be confirmed"
-        )
 
     # -- fault injection ------------------------------------------------------------------------
 

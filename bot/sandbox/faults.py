@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -31,12 +33,27 @@ class FaultRule:
         return self.chat_id is None or str(params.get("chat_id")) == self.chat_id
 
 
-class FaultPlan:
-    """Pending fault rules and per-method latencies."""
+@dataclass
+class Outage:
+    """Every call fails as ``kind`` until the monotonic time ``until`` (a Telegram outage)."""
 
-    def __init__(self) -> None:
+    kind: FaultKind
+    until: float
+    retry_after: int
+
+    def seconds_left(self, now: float) -> float:
+        """How long the outage still lasts (0 once over)."""
+        return max(self.until - now, 0.0)
+
+
+class FaultPlan:
+    """Pending fault rules, a timed outage and per-method latencies."""
+
+    def __init__(self, monotonic: Callable[[], float] = time.monotonic) -> None:
         self.rules: list[FaultRule] = []
         self.latencies: dict[str, float] = {}
+        self.outage: Outage | None = None
+        self._monotonic = monotonic
 
     def add(
         self,
@@ -62,8 +79,30 @@ class FaultPlan:
         self.rules.append(rule)
         return rule
 
+    def start_outage(self, kind: FaultKind, seconds: float, *, retry_after: int = 5) -> Outage:
+        """Fail every call as ``kind`` for the next ``seconds`` (real time, not the sandbox's
+        clock), ``flood`` answers carrying ``retry_after``; replaces a running outage."""
+        if kind not in ("flood", "server_error", "bad_gateway"):
+            raise ValueError(f"an outage answers flood, server_error or bad_gateway, not {kind!r}")
+        if seconds <= 0:
+            raise ValueError("an outage lasts a positive number of seconds")
+        self.outage = Outage(kind, self._monotonic() + seconds, retry_after)
+        return self.outage
+
+    def outage_seconds_left(self) -> float:
+        """Seconds until the running outage ends (0 when there is none)."""
+        if self.outage is None:
+            return 0.0
+        left = self.outage.seconds_left(self._monotonic())
+        if not left:
+            self.outage = None
+        return left
+
     def take(self, method: str, params: dict[str, Any]) -> FaultRule | None:
         """The rule that applies to this call, consuming one of its uses."""
+        if self.outage_seconds_left() and self.outage is not None:
+            outage = self.outage
+            return FaultRule(ANY_METHOD, outage.kind, 1, outage.retry_after, None, None)
         for rule in self.rules:
             if rule.remaining > 0 and rule.matches(method, params):
                 rule.remaining -= 1
@@ -82,9 +121,10 @@ class FaultPlan:
         return self.latencies.get(method.lower(), self.latencies.get(ANY_METHOD, 0.0))
 
     def clear(self) -> None:
-        """Remove all faults and latencies."""
+        """Remove all faults, the outage and latencies."""
         self.rules.clear()
         self.latencies.clear()
+        self.outage = None
 
 
 async def sleep_unless_stopping(seconds: float | None, stopping: asyncio.Event) -> None:

@@ -31,6 +31,8 @@ class ApiServer:
         self._requested_port = port
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
+        # Routes served next to the Bot API (the driver API, the sandbox page); added at start.
+        self.route_setups: list[Callable[[web.Application], None]] = []
 
     @property
     def root_url(self) -> str:
@@ -42,6 +44,8 @@ class ApiServer:
     async def start(self) -> None:
         """Bind the listening socket (an ephemeral port when port is 0)."""
         app = web.Application(client_max_size=MAX_REQUEST_BYTES)
+        for setup in self.route_setups:
+            setup(app)
         app.router.add_route("*", "/{tail:.*}", self._dispatch)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
