@@ -10,16 +10,23 @@ from bot.config import Settings
 from bot.domain.sla import SlaPolicy
 from bot.pacing import OutboxPacer
 from bot.transient import TransientFailures
+from storage.boards import BoardRepository
 from storage.buildings import BuildingRepository
 from storage.chats import ChatRepository
 from storage.conversations import ConversationRepository
 from storage.database import Database
+from storage.decisions import DecisionRepository
 from storage.households import HouseholdRepository
 from storage.inbox import UpdateInbox
 from storage.invites import InviteRepository
+from storage.list_history import ListHistoryRepository
+from storage.list_reports import ListReportRepository
+from storage.meetings import MeetingRepository
+from storage.needs import NeedRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
 from storage.polls import PollRepository
+from storage.projects import ProjectRepository
 from storage.requests import RequestRepository
 from storage.roles import RoleRepository
 from storage.staff_settings import StaffSettingsRepository
@@ -49,6 +56,13 @@ class Services:
     staff_settings: StaffSettingsRepository
     state: StateRepository
     access: AccessControl
+    needs: NeedRepository
+    projects: ProjectRepository
+    meetings: MeetingRepository
+    decisions: DecisionRepository
+    boards: BoardRepository
+    list_history: ListHistoryRepository
+    list_reports: ListReportRepository
     pacer: OutboxPacer = field(default_factory=OutboxPacer)
     transient: TransientFailures = field(default_factory=TransientFailures)
     # The SLA policy with per-building overrides keyed by building id (set at start-up).
@@ -88,4 +102,11 @@ class Services:
                 roles=roles,
                 clock=clock,
             ),
+            needs=NeedRepository(database, clock),
+            projects=ProjectRepository(database, clock),
+            meetings=MeetingRepository(database, clock),
+            decisions=DecisionRepository(database, clock),
+            boards=BoardRepository(database, clock),
+            list_history=ListHistoryRepository(database, clock),
+            list_reports=ListReportRepository(database, clock),
         )

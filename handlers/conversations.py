@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import MessageHandler, filters
 
 from bot.context import CourtyardContext, CourtyardHandler
-from handlers import households, request_private
+from handlers import households, meeting_wizard, needs, request_private
 from handlers.common import sender_id
 
 
@@ -24,6 +24,10 @@ async def continue_conversation(update: Update, context: CourtyardContext) -> No
         )
     elif conversation.kind == request_private.CONVERSATION_REPORT:
         await request_private.continue_report(update, context)
+    elif conversation.kind == meeting_wizard.CONVERSATION_MEETING:
+        await meeting_wizard.continue_wizard(update, context)
+    elif conversation.kind == needs.CONVERSATION_NEED:
+        await needs.continue_need(update, context)
     elif conversation.kind == request_private.CONVERSATION_NOTE and message.text:
         await request_private.save_resolution_note(
             update, context, int(conversation.payload["request_id"])

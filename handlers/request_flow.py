@@ -19,6 +19,7 @@ from bot.domain.lifecycle import (
     TransitionRefused,
     transition,
 )
+from handlers import board
 from handlers.common import deep_link, escape
 from handlers.request_cards import (
     card_keyboard,
@@ -51,6 +52,8 @@ async def open_request(
     """Create the request (idempotently), post its card, route it to staff."""
     services = context.services
     request, created = await services.requests.create(new)
+    if created:
+        await board.touch(context, request.building_id)
     if request.chat_id is not None and request.card_message_id is None:
         _ = await group_translator(context, request)
         people = await card_people(context, request)

@@ -15,6 +15,7 @@ from bot.domain.classifier import Classification, Verdict, classify
 from bot.domain.community import CommunityRole
 from bot.domain.location import extract_location
 from bot.domain.similarity import likely_same_problem
+from bot.domain.suggestion_cue import looks_like_suggestion
 from bot.i18n import Translator
 from handlers.common import (
     answer_quietly,
@@ -27,6 +28,7 @@ from handlers.common import (
     sender_id,
     translator_for,
 )
+from handlers.needs import need_from_suggestion
 from handlers.request_cards import refresh_cards, shorten
 from handlers.request_flow import open_request
 from handlers.request_private import start_private_report
@@ -36,7 +38,7 @@ from storage.suggestions import Suggestion, SuggestionKind
 
 logger = logging.getLogger(__name__)
 
-SUGGESTION_CALLBACK = re.compile(r"^sg:(track|dismiss|same|new):(\d+)$")
+SUGGESTION_CALLBACK = re.compile(r"^sg:(track|dismiss|same|new|need):(\d+)$")
 REPORT_CAPTION = re.compile(r"^/report(@\w+)?(\s+|$)", re.IGNORECASE)
 
 
@@ -105,6 +107,8 @@ async def on_group_message(update: Update, context: CourtyardContext) -> None:
     rules = context.services.settings.classifier
     result = classify(text, rules)
     if result.verdict is Verdict.IGNORE:
+        if looks_like_suggestion(text, result):
+            await ask(update, context, building, SuggestionKind.BORDERLINE, text, None, True)
         return
     services = context.services
     if await services.requests.find_by_source(message.chat_id, message.message_id):
@@ -132,7 +136,15 @@ async def on_group_message(update: Update, context: CourtyardContext) -> None:
             reply_to_message_id=message.message_id,
         )
         return
-    await ask(update, context, building, SuggestionKind.BORDERLINE, text, None)
+    await ask(
+        update,
+        context,
+        building,
+        SuggestionKind.BORDERLINE,
+        text,
+        None,
+        looks_like_suggestion(text, result),
+    )
 
 
 async def ask(
@@ -142,6 +154,7 @@ async def ask(
     kind: SuggestionKind,
     text: str,
     candidate: Request | None,
+    proposes: bool = False,
 ) -> None:
     """Post a quiet question with buttons under the message."""
     message = update.effective_message
@@ -174,8 +187,20 @@ async def ask(
             InlineKeyboardButton(_("Track it"), callback_data=f"sg:track:{suggestion.id}"),
             InlineKeyboardButton(_("No, thanks"), callback_data=f"sg:dismiss:{suggestion.id}"),
         ]
+    rows = [buttons]
+    if proposes:
+        # A wish rather than a breakdown: it may go on the needs list instead.
+        question = _("Track this as a request, or is it a suggestion for the needs list?")
+        rows.insert(
+            0,
+            [
+                InlineKeyboardButton(
+                    _("💡 This is a suggestion"), callback_data=f"sg:need:{suggestion.id}"
+                )
+            ],
+        )
     prompt = await message.reply_text(
-        question, reply_markup=InlineKeyboardMarkup([buttons]), disable_notification=True
+        question, reply_markup=InlineKeyboardMarkup(rows), disable_notification=True
     )
     await context.services.suggestions.set_prompt(suggestion.id, prompt.message_id)
 
@@ -231,7 +256,9 @@ async def on_suggestion_button(update: Update, context: CourtyardContext) -> Non
             ),
         )
         return
-    if verb != "dismiss":
+    if verb == "need":
+        await need_from_suggestion(context, building, suggestion)
+    elif verb != "dismiss":
         await open_from_suggestion(context, building, suggestion)
     await services.suggestions.resolve(suggestion.id)
     await _delete(context, suggestion)

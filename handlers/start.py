@@ -9,7 +9,7 @@ from telegram.ext import CommandHandler
 from bot.commands import commands_for
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.i18n import Translator
-from handlers import households, request_flow, roles
+from handlers import households, list_views, request_flow, roles
 from handlers.common import escape, is_chat_admin, translator_for
 
 
@@ -91,6 +91,8 @@ async def follow_deep_link(update: Update, context: CourtyardContext, payload: s
     listing = households.HOUSEHOLDS_PAYLOAD.match(payload)
     if listing:
         await households.start_households(update, context, int(listing.group(1)))
+        return True
+    if await list_views.open_from_link(update, context, payload):
         return True
     return await roles.redeem_invite(update, context, payload)
 

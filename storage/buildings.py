@@ -62,6 +62,10 @@ CHAT_REFERENCES: list[tuple[str, str]] = [
     ("polls", "chat_id"),
     ("outbox", "chat_id"),
     ("outbox", "fallback_chat_id"),
+    ("needs", "chat_id"),
+    ("projects", "chat_id"),
+    ("meetings", "chat_id"),
+    ("boards", "chat_id"),
 ]
 
 
