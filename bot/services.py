@@ -16,6 +16,7 @@ from storage.chats import ChatRepository
 from storage.conversations import ConversationRepository
 from storage.database import Database
 from storage.decisions import DecisionRepository
+from storage.evaluations import EvaluationRepository
 from storage.households import HouseholdRepository
 from storage.inbox import UpdateInbox
 from storage.invites import InviteRepository
@@ -58,6 +59,7 @@ class Services:
     access: AccessControl
     needs: NeedRepository
     projects: ProjectRepository
+    evaluations: EvaluationRepository
     meetings: MeetingRepository
     decisions: DecisionRepository
     boards: BoardRepository
@@ -104,6 +106,7 @@ class Services:
             ),
             needs=NeedRepository(database, clock),
             projects=ProjectRepository(database, clock),
+            evaluations=EvaluationRepository(database, clock),
             meetings=MeetingRepository(database, clock),
             decisions=DecisionRepository(database, clock),
             boards=BoardRepository(database, clock),

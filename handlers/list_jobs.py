@@ -14,8 +14,9 @@ from collections.abc import Awaitable, Callable
 from bot.context import CourtyardContext
 from handlers import board
 from handlers.followup import follow_up_decisions
-from handlers.meetings import send_meeting_reminders
-from handlers.project_flow import after_poll, close_evaluations
+from handlers.meeting_reminders import send_meeting_reminders
+from handlers.project_evaluation import close_evaluations
+from handlers.project_flow import after_poll
 
 logger = logging.getLogger(__name__)
 

@@ -25,7 +25,6 @@ from handlers import board
 from handlers.common import (
     building_of_chat,
     escape,
-    not_linked,
     refusal,
     reply,
     reply_long,
@@ -43,17 +42,11 @@ from handlers.list_common import (
 from handlers.list_items import history_lines
 from handlers.needs import refresh_card as refresh_need_card
 from handlers.poll_view import syntax_error_text
-from handlers.project_flow import (
-    RATE_CALLBACK,
-    card_text,
-    move_project,
-    on_rate,
-    post_card,
-    refresh_card,
-    start_project_poll,
-)
+from handlers.project_cards import card_text, post_card, refresh_card
+from handlers.project_evaluation import RATE_CALLBACK, on_rate, threshold
+from handlers.project_flow import move_project, start_project_poll
 from storage.buildings import Building
-from storage.projects import ListSettings, NewProject, Project
+from storage.projects import NewProject, Project
 
 PHOTO_CAPTION = re.compile(r"^/project(@\w+)?\s+", re.IGNORECASE)
 MOVES = {
@@ -157,7 +150,7 @@ async def project(update: Update, context: CourtyardContext) -> None:
     _ = await translator_for(update, context)
     args = context.args or []
     if args and args[0].lower() in ("threshold", "满意度"):
-        await _threshold(update, context, _)
+        await threshold(update, context, _)
         return
     number = item_number(args[0], ItemKind.PROJECT) if args else None
     if number is not None and (len(args) == 1 or args[1].lower() in VERBS):
@@ -399,36 +392,6 @@ async def on_photo(update: Update, context: CourtyardContext) -> None:
         found.id, phase, largest.file_id, largest.file_unique_id, user_id
     )
     await reply(update, _("📷 Photo added to PJ{number}.").format(number=found.id))
-
-
-async def _threshold(update: Update, context: CourtyardContext, _: Translator) -> None:
-    """`/project threshold 60 [days 7]`: below 60 % satisfied a done project reopens."""
-    building = await building_of_chat(update, context)
-    if building is None:
-        await reply(update, not_linked(_))
-        return
-    if not await may_manage_building(context, sender_id(update), building):
-        await reply(update, refusal(_))
-        return
-    args = context.args or []
-    current = await context.services.projects.settings(building.id)
-    percent = parse_percent(args[1]) if len(args) > 1 else None
-    days = current.evaluation_days
-    if len(args) > 3 and args[2].lower() in ("days", "天"):
-        days = int(args[3]) if args[3].isdigit() and 1 <= int(args[3]) <= 60 else 0
-    if len(args) > 1 and (percent is None or percent < 1 or days == 0):
-        await reply(update, project_usage(_))
-        return
-    if percent is not None:
-        current = ListSettings(percent, days)
-        await context.services.projects.set_settings(building.id, current)
-    await reply(
-        update,
-        _(
-            "Residents evaluate a done project for {days} days; below {threshold}% satisfied "
-            "it is reopened for discussion."
-        ).format(days=current.evaluation_days, threshold=current.satisfaction_threshold),
-    )
 
 
 def handlers() -> list[CourtyardHandler]:

@@ -9,15 +9,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import aiosqlite
+
 from bot.clock import Clock, from_timestamp, to_timestamp
 from bot.domain.list_syntax import ItemKind, ItemRef
 from bot.domain.lists import (
     DEFAULT_EVALUATION_DAYS,
-    DEFAULT_SATISFACTION_THRESHOLD,
-    Evaluation,
     ProjectStatus,
-    Satisfaction,
-    Verdict,
     percent_after_move,
     project_moves,
 )
@@ -51,7 +49,7 @@ class Project:
     evaluation: dict[str, Any] | None
 
 
-def _project(row: sqlite3.Row) -> Project:
+def project_from_row(row: sqlite3.Row) -> Project:
     return Project(
         id=int(row["id"]),
         building_id=int(row["building_id"]),
@@ -92,12 +90,6 @@ class NewProject:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class ListSettings:
-    satisfaction_threshold: int = DEFAULT_SATISFACTION_THRESHOLD
-    evaluation_days: int = DEFAULT_EVALUATION_DAYS
-
-
 class ProjectRepository:
     def __init__(self, database: Database, clock: Clock) -> None:
         self._db = database
@@ -109,7 +101,7 @@ class ProjectRepository:
             "SELECT * FROM projects WHERE source_key = ?", (new.source_key,)
         )
         if existing is not None:
-            return _project(existing), False
+            return project_from_row(existing), False
         now = self._clock.now()
         stamp = to_timestamp(now)
         async with self._db.transaction() as conn:
@@ -154,7 +146,7 @@ class ProjectRepository:
 
     async def get(self, project_id: int) -> Project | None:
         row = await self._db.fetch_one("SELECT * FROM projects WHERE id = ?", (project_id,))
-        return None if row is None else _project(row)
+        return None if row is None else project_from_row(row)
 
     async def set_card(self, project_id: int, chat_id: int, message_id: int) -> None:
         await self._db.execute(
@@ -216,7 +208,7 @@ class ProjectRepository:
                 await enqueue(conn, message, now)
         return await self.get(project_id)
 
-    async def _evaluation_days(self, conn: Any, building_id: int) -> int:
+    async def _evaluation_days(self, conn: aiosqlite.Connection, building_id: int) -> int:
         async with conn.execute(
             "SELECT evaluation_days FROM list_settings WHERE building_id = ?", (building_id,)
         ) as cursor:
@@ -292,99 +284,15 @@ class ProjectRepository:
             "ON q.id = p.poll_id WHERE p.status = 'voting' AND q.status != 'open' LIMIT ?",
             (limit,),
         )
-        return [(_project(row), str(row["poll_status"])) for row in rows]
+        return [(project_from_row(row), str(row["poll_status"])) for row in rows]
 
     async def voting_on(self, poll_id: int) -> Project | None:
         row = await self._db.fetch_one(
             "SELECT * FROM projects WHERE poll_id = ? AND status = 'voting'", (poll_id,)
         )
-        return None if row is None else _project(row)
+        return None if row is None else project_from_row(row)
 
-    # -- evaluation -----------------------------------------------------------------------------
-
-    async def rate(
-        self, project_id: int, round_: int, voter_key: str, score: Satisfaction
-    ) -> bool:
-        """The household's (or person's) latest answer counts; False when the evaluation
-        round is over."""
-        now = self._clock.now()
-        async with self._db.transaction() as conn:
-            async with conn.execute(
-                "SELECT 1 FROM projects WHERE id = ? AND evaluation_round = ? "
-                "AND evaluation_closes_at > ?",
-                (project_id, round_, to_timestamp(now)),
-            ) as cursor:
-                if await cursor.fetchone() is None:
-                    return False
-            await conn.execute(
-                "INSERT INTO project_ratings (project_id, round, voter_key, score, at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (project_id, round, voter_key) "
-                "DO UPDATE SET score = excluded.score, at = excluded.at",
-                (project_id, round_, voter_key, int(score), to_timestamp(now)),
-            )
-            return True
-
-    async def rating_counts(self, project_id: int, round_: int) -> dict[Satisfaction, int]:
-        rows = await self._db.fetch_all(
-            "SELECT score, count(*) FROM project_ratings WHERE project_id = ? AND round = ? "
-            "GROUP BY score",
-            (project_id, round_),
-        )
-        return {Satisfaction(int(r[0])): int(r[1]) for r in rows}
-
-    async def evaluations_due(self, now: datetime, limit: int = 50) -> list[Project]:
-        rows = await self._db.fetch_all(
-            "SELECT * FROM projects WHERE evaluation_closes_at IS NOT NULL "
-            "AND evaluation_closes_at <= ? ORDER BY evaluation_closes_at LIMIT ?",
-            (to_timestamp(now), limit),
-        )
-        return [_project(row) for row in rows]
-
-    async def finish_evaluation(
-        self, project: Project, evaluation: Evaluation, announce: Sequence[OutgoingMessage]
-    ) -> bool:
-        """Store the verdict (reopening below the threshold) and its messages, once."""
-        now = self._clock.now()
-        result = {
-            "round": project.evaluation_round,
-            "satisfied": evaluation.satisfied,
-            "fairly_satisfied": evaluation.fairly_satisfied,
-            "dissatisfied": evaluation.dissatisfied,
-            "threshold": evaluation.threshold,
-            "percent": evaluation.percent,
-            "verdict": evaluation.verdict.value,
-        }
-        reopen = evaluation.verdict is Verdict.REOPENED
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE projects SET evaluation_closes_at = NULL, evaluation = ?, "
-                "status = CASE WHEN ? THEN 'reopened' ELSE status END, updated_at = ? "
-                "WHERE id = ? AND evaluation_round = ? AND evaluation_closes_at IS NOT NULL",
-                (
-                    json.dumps(result),
-                    int(reopen and project.status is ProjectStatus.DONE),
-                    to_timestamp(now),
-                    project.id,
-                    project.evaluation_round,
-                ),
-            )
-            if cursor.rowcount != 1:
-                return False
-            note = f"{evaluation.percent}% / {evaluation.threshold}%" if evaluation.answers else ""
-            await record_event(
-                conn,
-                ItemKind.PROJECT,
-                project.id,
-                None,
-                f"evaluation_{evaluation.verdict}",
-                note,
-                now,
-            )
-            for message in announce:
-                await enqueue(conn, message, now)
-            return True
-
-    # -- lists and settings ---------------------------------------------------------------------
+    # -- lists ---------------------------------------------------------------------
 
     async def page(
         self, building_id: int, statuses: Collection[ProjectStatus], *, limit: int, offset: int
@@ -402,7 +310,7 @@ class ProjectRepository:
         total = await self._db.fetch_value(
             f"SELECT count(*) FROM projects WHERE {where}", (building_id, *values)
         )
-        return [_project(row) for row in rows], int(total)
+        return [project_from_row(row) for row in rows], int(total)
 
     async def by_ids(self, ids: Collection[int]) -> list[Project]:
         if not ids:
@@ -410,21 +318,4 @@ class ProjectRepository:
         rows = await self._db.fetch_all(
             f"SELECT * FROM projects WHERE id IN ({placeholders(ids)}) ORDER BY id", tuple(ids)
         )
-        return [_project(row) for row in rows]
-
-    async def settings(self, building_id: int) -> ListSettings:
-        row = await self._db.fetch_one(
-            "SELECT * FROM list_settings WHERE building_id = ?", (building_id,)
-        )
-        if row is None:
-            return ListSettings()
-        return ListSettings(int(row["satisfaction_threshold"]), int(row["evaluation_days"]))
-
-    async def set_settings(self, building_id: int, settings: ListSettings) -> None:
-        await self._db.execute(
-            "INSERT INTO list_settings (building_id, satisfaction_threshold, evaluation_days) "
-            "VALUES (?, ?, ?) ON CONFLICT (building_id) DO UPDATE SET "
-            "satisfaction_threshold = excluded.satisfaction_threshold, "
-            "evaluation_days = excluded.evaluation_days",
-            (building_id, settings.satisfaction_threshold, settings.evaluation_days),
-        )
+        return [project_from_row(row) for row in rows]
