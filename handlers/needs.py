@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from typing import Any, cast
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -124,10 +125,11 @@ async def post_card(
     """The card with the support button, in the group; the board follows."""
     building = await context.services.buildings.get(need.building_id)
     _ = await chat_translator(context, chat_id, building)
+    shown = replace(need, public=True)  # posting it is what makes it public
     message = await context.bot.send_message(
         chat_id,
-        card_text(_, need),
-        reply_markup=card_keyboard(_, need),
+        card_text(_, shown),
+        reply_markup=card_keyboard(_, shown),
         reply_to_message_id=reply_to,
     )
     await context.services.needs.set_card(need.id, chat_id, message.message_id, public=True)

@@ -5,118 +5,15 @@ the follow-up of decisions, /summary and /export along the way."""
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 
 from bot.clock import FakeClock
-from bot.config import Settings
 from bot.domain.lists import NeedStatus, ProjectStatus
 from bot.sandbox import BotApiEmulator
-from bot.sandbox.models import SentMessage, SimChat, SimUser
-from tests.e2e.harness import RunningBot, running_bot, settings_for
-
-# Monday 2026-11-23 09:00 in Shanghai.
-MORNING = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
-
-
-@dataclass
-class Scene:
-    group: SimChat
-    head: SimUser
-    wang: SimUser  # staff, level 1: owns the work
-    office: SimUser  # staff, level 3: the community office
-    residents: list[SimUser]
-    settings: Settings
-
-
-@pytest.fixture(autouse=True)
-def quick_debounce(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Edits that wait seconds in production wait moments here."""
-    monkeypatch.setattr("handlers.board.BOARD_DELAY", timedelta(seconds=0.1))
-    monkeypatch.setattr("handlers.board.BOARD_MIN_GAP", timedelta(seconds=0.1))
-    monkeypatch.setattr("handlers.needs.CARD_DELAY_SECONDS", 0.1)
-    monkeypatch.setattr("handlers.meetings.CARD_DELAY_SECONDS", 0.1)
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock(MORNING)
-
-
-@pytest.fixture
-def scene(emulator: BotApiEmulator, tmp_path: Path) -> Scene:
-    head = emulator.create_user("Hana", username="hana", language_code="en")
-    wang = emulator.create_user("Wang", username="wang", language_code="en")
-    office = emulator.create_user("Office", username="office", language_code="en")
-    residents = [emulator.create_user(f"Resident {n}", language_code="en") for n in range(4)]
-    for person in (head, wang, office, *residents):
-        emulator.user_starts_bot(person)
-    group = emulator.create_group(
-        "Building 5",
-        creator=head,
-        members=[wang, office, *residents],
-        bot_is_admin=True,
-    )
-    settings = settings_for(
-        emulator,
-        tmp_path / "c.db",
-        community={"language": "en", "quiet_hours": "off", "admins": [head.id]},
-        polls={"edit_delay_seconds": 0.2},
-        buildings=[
-            {
-                "name": "Building 5",
-                "chats": [group.id],
-                "heads": [head.id],
-                "auto_approve": True,
-                "staff": [
-                    {"user": wang.id, "categories": ["*"], "level": 1},
-                    {"user": office.id, "categories": ["*"], "level": 3},
-                ],
-            }
-        ],
-    )
-    return Scene(group, head, wang, office, residents, settings)
-
-
-@pytest.fixture
-async def bot(
-    emulator: BotApiEmulator, scene: Scene, clock: FakeClock
-) -> AsyncIterator[RunningBot]:
-    async with running_bot(emulator, scene.settings, clock) as running:
-        yield running
-
-
-async def tick(bot: RunningBot) -> None:
-    """Run the lists planner now (every minute in production; the clock here is fake)."""
-    job = next(j for j in bot.application.job_queue.jobs() if j.name == "plan_lists")
-    await job.run(bot.application)
-
-
-async def press(emulator: BotApiEmulator, user: SimUser, message: SentMessage, label: str) -> str:
-    query = emulator.press_button(user, message, button_text=label)
-    return (await emulator.wait_callback_answer(query)).text or ""
-
-
-def board_of(emulator: BotApiEmulator, group: SimChat) -> SentMessage | None:
-    return next((m for m in emulator.messages(group) if m.pinned and not m.deleted), None)
-
-
-async def board_shows(emulator: BotApiEmulator, group: SimChat, text: str) -> SentMessage:
-    def found() -> SentMessage | None:
-        board = board_of(emulator, group)
-        return board if board is not None and text in board.content else None
-
-    return await emulator.wait_for(found, 10, f"the pinned board showing {text!r}")
-
-
-async def join(emulator: BotApiEmulator, person: SimUser, flat: str) -> None:
-    emulator.send_message(person, person, f"/join {flat}")
-    await emulator.wait_for_message(person, containing="registered in")
+from tests.e2e.harness import RunningBot
+from tests.e2e.lists.helpers import Scene, board_shows, join, press, tick
 
 
 async def test_need_to_evaluated_project_with_meeting_poll_board_and_follow_up(
@@ -264,6 +161,11 @@ async def test_need_to_evaluated_project_with_meeting_poll_board_and_follow_up(
     report = await emulator.wait_for_message(s.group, containing="Report for Building 5")
     assert "Needs" in report.content
     assert "decisions taken: 2" in report.content
+    assert "PJ1 evaluated: 67% satisfied (threshold 80%)" in report.content
+    weekly = next(j for j in bot.application.job_queue.jobs() if j.name == "weekly_report")
+    await weekly.run(bot.application)
+    private_report = await emulator.wait_for_message(s.head, containing="Report for Building 5")
+    assert "reopened for discussion" in private_report.content
     emulator.send_message(s.head, s.head, "/export 30")
     document = await emulator.wait_for(
         lambda: next((m for m in emulator.messages(s.head) if m.document is not None), None),
