@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from bot.access import AccessControl
@@ -67,6 +68,8 @@ class Services:
     list_reports: ListReportRepository
     pacer: OutboxPacer = field(default_factory=OutboxPacer)
     transient: TransientFailures = field(default_factory=TransientFailures)
+    # One redraw at a time per group board (handlers.board).
+    board_locks: dict[int, asyncio.Lock] = field(default_factory=dict)
     # The SLA policy with per-building overrides keyed by building id (set at start-up).
     sla: SlaPolicy = field(default_factory=SlaPolicy)
 

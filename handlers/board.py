@@ -10,6 +10,7 @@ and every board is looked at again every `BOARD_REFRESH` for counts that change 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import hashlib
 import logging
@@ -183,6 +184,13 @@ def _hash(text: str) -> str:
 
 async def redraw(context: CourtyardContext, chat_id: int, *, explain: bool = False) -> None:
     """Bring the board message up to date: edit it, or post (and pin) a new one."""
+    # One redraw of a board at a time (a debounced job and the planner could otherwise both
+    # find no message and post two boards).
+    async with context.services.board_locks.setdefault(chat_id, asyncio.Lock()):
+        await _redraw(context, chat_id, explain=explain)
+
+
+async def _redraw(context: CourtyardContext, chat_id: int, *, explain: bool) -> None:
     services = context.services
     board = await services.boards.get(chat_id)
     building = await services.buildings.get(board.building_id) if board else None

@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 
 from bot.context import CourtyardContext
 from bot.domain.community import CommunityRole, Target
-from bot.domain.list_syntax import ItemRef, ListSyntaxError, Problem, item_label
+from bot.domain.list_syntax import ListSyntaxError, Problem
 from bot.domain.lists import NeedStatus, ProjectStatus
 from bot.i18n import N_, Translator, translator
 from handlers.common import escape, preferred_language
@@ -122,10 +122,6 @@ async def may_view(context: CourtyardContext, user_id: int, building: Building) 
 
 async def may_manage_building(context: CourtyardContext, user_id: int, building: Building) -> bool:
     return await context.services.access.may_manage(context.bot, user_id, building)
-
-
-def ref_text(ref: ItemRef) -> str:
-    return item_label(ref)
 
 
 def syntax_problem(_: Translator, error: ListSyntaxError) -> str:

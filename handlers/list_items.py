@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import CourtyardContext
-from bot.domain.list_syntax import ItemKind, ItemRef, item_label
+from bot.domain.list_syntax import ItemRef, item_label
 from bot.i18n import N_, Translator
 from handlers.common import escape
 from handlers.list_common import when
@@ -82,15 +82,3 @@ async def links_line(context: CourtyardContext, _: Translator, item: ItemRef) ->
     if results:
         parts.append(_("led to {items}").format(items=", ".join(item_label(r) for r in results)))
     return "🔗 " + " · ".join(parts) if parts else None
-
-
-def kind_name(_: Translator, kind: ItemKind) -> str:
-    names = {
-        ItemKind.NEED: N_("need"),
-        ItemKind.REQUEST: N_("request"),
-        ItemKind.PROJECT: N_("project"),
-        ItemKind.POLL: N_("poll"),
-        ItemKind.MEETING: N_("meeting"),
-        ItemKind.DECISION: N_("decision"),
-    }
-    return _(names[kind])

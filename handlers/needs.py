@@ -175,15 +175,15 @@ async def _propose_privately(
 ) -> None:
     services = context.services
     user_id = sender_id(update)
-    buildings = [
-        b
+    # The buildings the person belongs to by household or role (not every building in the
+    # district asked one by one).
+    ids = {
+        m.building_id
         for m in await services.households.memberships_of(user_id)
-        if m.status == "approved" and (b := await services.buildings.get(m.building_id))
-    ]
-    if not buildings:
-        buildings = [
-            b for b in await services.buildings.all() if await may_view(context, user_id, b)
-        ]
+        if m.status == "approved"
+    }
+    ids |= {a.building_id for a in await services.roles.of_person(user_id)}
+    buildings = [b for i in sorted(ids) if (b := await services.buildings.get(i)) is not None]
     if not buildings:
         await reply(
             update,
