@@ -12,6 +12,7 @@ from telegram.ext import CommandHandler
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.domain.flats import parse_flat
 from bot.domain.list_syntax import (
+    DecisionKind,
     ItemKind,
     ListSyntaxError,
     item_label,
@@ -167,8 +168,10 @@ async def _item(
         )
         return
     owner_id = user_id
-    if spec.owner is not None:
-        found = await person_of(context, spec.owner)
+    # An assignment is followed up by whoever it was given to, unless the minutes say who.
+    owner = spec.owner or (spec.assignee if spec.kind is DecisionKind.ASSIGN else None)
+    if owner is not None:
+        found = await person_of(context, owner)
         if found is None:
             await reply(
                 update,

@@ -142,6 +142,9 @@ async def test_a_meeting_set_up_privately_decides_to_assign_close_and_decline(
     assert light.status is RequestStatus.CLOSED
     assert need is not None
     assert need.status is NeedStatus.DECLINED
+    assignment = await bot.services.decisions.get(1)
+    assert assignment is not None
+    assert assignment.owner_id == s.wang.id  # followed up by the one it was given to
     history = [e.note for e in await bot.services.requests.history(1)]
     assert any("M1/D1" in note for note in history)
     emulator.send_message(s.head, s.head, "/minutes 1 publish")
