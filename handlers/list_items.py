@@ -46,6 +46,7 @@ ACTION_NAMES = {
     "poll_passed": N_("poll passed"),
     "poll_failed": N_("poll not passed"),
     "poll_cancelled": N_("poll cancelled"),
+    "poll_closed": N_("poll closed"),
 }
 MAX_HISTORY_LINES = 30
 

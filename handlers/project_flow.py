@@ -22,6 +22,8 @@ from storage.projects import Project
 
 logger = logging.getLogger(__name__)
 
+POLLABLE = frozenset({ProjectStatus.PLANNED, ProjectStatus.REOPENED})
+
 
 async def move_project(
     context: CourtyardContext,
@@ -67,8 +69,8 @@ async def start_project_poll(
 ) -> Poll | PollSyntaxError | None:
     """Put a project to a For/Against poll in its group; the result moves it."""
     services = context.services
-    if project.chat_id is None:
-        return None
+    if project.chat_id is None or project.status not in POLLABLE:
+        return None  # checked before a poll exists: an unused poll would be posted later
     building = await services.buildings.get(project.building_id)
     _ = await chat_translator(context, project.chat_id, building)
     question = _("Approve project PJ{number}: {title}?").format(
@@ -78,7 +80,8 @@ async def start_project_poll(
         question += " " + _("(budget {amount})").format(amount=format_money(project.budget_cents))
     try:
         spec = parse_poll_command(
-            f"{question} {flags}".strip(),
+            # Flags only: a project's poll is For / Against / Abstain, never custom options.
+            f"{question} {flags.replace('|', ' ').replace('｜', ' ')}".strip(),
             now=services.clock.now(),
             tz=services.settings.community.timezone,
             default_hours=services.settings.polls.default_hours,
@@ -120,12 +123,14 @@ async def after_poll(context: CourtyardContext, poll_id: int) -> None:
     poll = await services.polls.get(poll_id)
     if poll is None or poll.is_open:
         return
-    passed = poll.status is PollStatus.CLOSED and bool((poll.result or {}).get("passed"))
-    outcome = (
-        "poll_cancelled"
-        if poll.status is PollStatus.CANCELLED
-        else ("poll_passed" if passed else "poll_failed")
-    )
+    verdict = (poll.result or {}).get("passed")  # None: a poll of options, not a decision
+    passed = poll.status is PollStatus.CLOSED and verdict is True
+    if poll.status is PollStatus.CANCELLED:
+        outcome = "poll_cancelled"
+    elif verdict is None:
+        outcome = "poll_closed"
+    else:
+        outcome = "poll_passed" if passed else "poll_failed"
     ref = ItemRef(ItemKind.POLL, poll.id)
     project = await services.projects.voting_on(poll.id)
     if project is not None:
