@@ -29,6 +29,7 @@ from bot.send_journal import JournalingRateLimiter
 from bot.services import Services
 from handlers.backups import schedule_backups
 from handlers.learning import adapt_periodically, load_adaptation
+from handlers.list_jobs import PLAN_LISTS_JOB, plan_lists
 from handlers.outbox import deliver_outbox
 from handlers.poll_schedule import rebuild_poll_jobs
 from handlers.registry import register_handlers
@@ -131,6 +132,10 @@ async def post_init(application: CourtyardApplication) -> None:
             interval=PLANNER_INTERVAL,
             first=timedelta(seconds=2),
             name="plan_reminders",
+        )
+        # Meeting reminders, decision follow-ups, evaluations and boards: due ones, by index.
+        application.job_queue.run_repeating(
+            plan_lists, interval=PLANNER_INTERVAL, first=timedelta(seconds=4), name=PLAN_LISTS_JOB
         )
         application.job_queue.run_repeating(
             send_digests,

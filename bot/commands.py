@@ -120,6 +120,33 @@ COMMANDS: tuple[CommandInfo, ...] = (
     ),
     CommandInfo("reopen", N_("Reopen a request: /reopen 42")),
     CommandInfo("note", N_("Add a note to a request: /note 42 text")),
+    # The three lists: needs, projects, meetings and their decisions.
+    CommandInfo("need", N_("Propose something the building needs: /need a bike shed")),
+    CommandInfo("needs", N_("Needs of this building, most supported first"), in_private=False),
+    CommandInfo("projects", N_("Projects and their progress"), in_private=False),
+    CommandInfo("decisions", N_("Meeting decisions and who follows them up"), in_private=False),
+    CommandInfo("decision", N_("A decision, or mark yours done: /decision 5 done")),
+    CommandInfo(
+        "project",
+        N_("Make a need a project, report progress: /project need 12 | @owner"),
+        audience=Audience.CHAT_ADMIN,
+    ),
+    CommandInfo(
+        "meeting",
+        N_("Call a meeting: /meeting 2030-05-20 19:00 | place | agenda"),
+        audience=Audience.CHAT_ADMIN,
+    ),
+    CommandInfo(
+        "minutes",
+        N_("Record a meeting's minutes and decisions: /minutes 3 1 … => …"),
+        audience=Audience.CHAT_ADMIN,
+    ),
+    CommandInfo(
+        "board",
+        N_("Turn the pinned board of the three lists on or off"),
+        in_private=False,
+        audience=Audience.CHAT_ADMIN,
+    ),
 )
 
 

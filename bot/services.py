@@ -15,6 +15,7 @@ from bot.learning import base_understanding
 from bot.pacing import OutboxPacer
 from bot.transient import TransientFailures
 from storage.adaptations import AdaptationRepository
+from storage.boards import BoardRepository
 from storage.building_requests import BuildingRequestRepository
 from storage.buildings import BuildingRepository
 from storage.chat_bots import ChatBotRepository
@@ -22,14 +23,21 @@ from storage.chats import ChatRepository
 from storage.conversations import ConversationRepository
 from storage.corrections import CorrectionRepository
 from storage.database import Database
+from storage.decisions import DecisionRepository
+from storage.evaluations import EvaluationRepository
 from storage.forget import ForgetRepository
 from storage.households import HouseholdRepository
 from storage.inbox import UpdateInbox
 from storage.invites import InviteRepository
 from storage.journal import Journal
+from storage.list_history import ListHistoryRepository
+from storage.list_reports import ListReportRepository
+from storage.meetings import MeetingRepository
+from storage.needs import NeedRepository
 from storage.outbox import OutboxRepository
 from storage.people import PeopleRepository
 from storage.polls import PollRepository
+from storage.projects import ProjectRepository
 from storage.requests import RequestRepository
 from storage.roles import RoleRepository
 from storage.staff_settings import StaffSettingsRepository
@@ -67,11 +75,21 @@ class Services:
     understanding: Understanding
     corrections: CorrectionRepository
     adaptations: AdaptationRepository
+    needs: NeedRepository
+    projects: ProjectRepository
+    evaluations: EvaluationRepository
+    meetings: MeetingRepository
+    decisions: DecisionRepository
+    boards: BoardRepository
+    list_history: ListHistoryRepository
+    list_reports: ListReportRepository
     pacer: OutboxPacer = field(default_factory=OutboxPacer)
     transient: TransientFailures = field(default_factory=TransientFailures)
     error_notices: ErrorNotices = field(default_factory=ErrorNotices)
     # Set once the updates that waited at Telegram while the bot was down are handled.
     caught_up: asyncio.Event = field(default_factory=asyncio.Event)
+    # One redraw at a time per group board (handlers.board).
+    board_locks: dict[int, asyncio.Lock] = field(default_factory=dict)
     # The SLA policy with per-building overrides keyed by building id (set at start-up).
     sla: SlaPolicy = field(default_factory=SlaPolicy)
 
@@ -116,4 +134,12 @@ class Services:
                 roles=roles,
                 clock=clock,
             ),
+            needs=NeedRepository(database, clock),
+            projects=ProjectRepository(database, clock),
+            evaluations=EvaluationRepository(database, clock),
+            meetings=MeetingRepository(database, clock),
+            decisions=DecisionRepository(database, clock),
+            boards=BoardRepository(database, clock),
+            list_history=ListHistoryRepository(database, clock),
+            list_reports=ListReportRepository(database, clock),
         )

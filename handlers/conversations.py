@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import MessageHandler, filters
 
 from bot.context import CourtyardContext, CourtyardHandler
-from handlers import household_add, households, request_private
+from handlers import household_add, households, meeting_wizard, needs, request_private
 from handlers.common import sender_id
 
 
@@ -28,6 +28,10 @@ async def continue_conversation(update: Update, context: CourtyardContext) -> No
         await household_add.continue_household(
             update, context, int(conversation.payload["building_id"])
         )
+    elif conversation.kind == meeting_wizard.CONVERSATION_MEETING:
+        await meeting_wizard.continue_wizard(update, context)
+    elif conversation.kind == needs.CONVERSATION_NEED:
+        await needs.continue_need(update, context)
     elif conversation.kind == request_private.CONVERSATION_NOTE and message.text:
         await request_private.save_resolution_note(
             update, context, int(conversation.payload["request_id"])

@@ -293,7 +293,16 @@ async def cancel_poll(context: CourtyardContext, poll_id: int, reason: str) -> b
     if not await context.services.polls.finish(poll_id, PollStatus.CANCELLED, reason=reason):
         return False
     unschedule_poll(context, poll_id)
+    await _poll_finished(context, poll_id)
     return True
+
+
+async def _poll_finished(context: CourtyardContext, poll_id: int) -> None:
+    """The lists follow a finished poll: the project it decides moves, needs note it."""
+    # Imported here: project_flow starts polls with this module's functions.
+    from handlers.project_flow import after_poll
+
+    await after_poll(context, poll_id)
 
 
 async def _close_job_callback(context: CourtyardContext) -> None:
@@ -422,6 +431,7 @@ async def close_poll(
         return Closing.NOT_OPEN  # closed by someone else meanwhile
     unschedule_poll(context, poll_id)
     await refresh_poll_message(context, poll_id)
+    await _poll_finished(context, poll_id)
     await deliver_outbox(context)
     return Closing.CLOSED
 

@@ -4,14 +4,22 @@ from __future__ import annotations
 
 from bot.context import CourtyardApplication
 from handlers import (
+    board,
     building_approval,
     conversations,
+    followup,
     forget,
     household_add,
     households,
     language,
+    list_views,
+    meeting_wizard,
+    meetings,
     membership,
+    minutes,
+    needs,
     polls,
+    projects,
     reminders,
     reports,
     request_actions,
@@ -51,6 +59,15 @@ def register_handlers(application: CourtyardApplication) -> None:
         *request_actions.handlers(),
         *request_category.handlers(),
         *request_private.handlers(),
+        # The three lists (their photo captions must come before the request intake).
+        *needs.handlers(),
+        *projects.handlers(),
+        *meeting_wizard.handlers(),
+        *meetings.handlers(),
+        *minutes.handlers(),
+        *followup.handlers(),
+        *board.handlers(),
+        *list_views.handlers(),
         # Ordinary group messages are classified; keep after every command handler.
         *request_intake.handlers(),
         # Plain text in private chats answers whatever the bot asked last; keep it last.

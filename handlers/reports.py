@@ -13,7 +13,7 @@ import io
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -56,10 +56,12 @@ from handlers.common import (
 )
 from handlers.households import head_ids, managed_buildings
 from handlers.labels import category_name
+from handlers.list_report import export_caption, export_lists_xlsx, lists_lines, lists_period
 from handlers.outbox import deliver_outbox
 from handlers.poll_view import option_label
 from handlers.request_cards import shorten
 from storage.buildings import Building
+from storage.list_reports import ListsExport, ListsPeriod
 from storage.outbox import OutgoingMessage
 from storage.reports import ExportedEvent, ExportedRequest, ReportRepository, RequestExport
 
@@ -275,7 +277,8 @@ async def summary(update: Update, context: CourtyardContext) -> None:
             update,
             report_lines(
                 _, building, report, zone_of(services, building), in_group=not is_private(update)
-            ),
+            )
+            + lists_lines(_, await lists_period(context, building, start, end)),
         )
         chart = await chart_of(report)
         message = update.effective_message
@@ -293,12 +296,16 @@ def _report_messages(
     building: Building,
     report: BuildingReport,
     chart: bytes | None,
+    lists: ListsPeriod | None = None,
 ) -> list[OutgoingMessage]:
     """The report for one recipient, then its chart, keyed by building, week and recipient
     so a second run of the job (after a crash or restart) queues nothing twice."""
     tz = zone_of(context.services, building)
     # Heads in private, or the community's admin chat: both may read every request.
-    chunks = chunk_lines(report_lines(_, building, report, tz, in_group=False))
+    chunks = chunk_lines(
+        report_lines(_, building, report, tz, in_group=False)
+        + (lists_lines(_, lists) if lists is not None else [])
+    )
     key = f"weekly:{building.id}:{report.period_end.astimezone(tz).date().isoformat()}:{chat_id}"
     messages = [
         OutgoingMessage(f"{key}:{index}", chat_id, chunk) for index, chunk in enumerate(chunks)
@@ -331,7 +338,8 @@ async def send_weekly_reports(context: CourtyardContext) -> None:
     for building in await services.buildings.all():
         start, end = previous_days(now, zone_of(services, building), 7)
         report = await build_report(services, building, start, end)
-        if report.is_quiet:
+        lists = await lists_period(context, building, start, end)
+        if report.is_quiet and lists.is_quiet:
             continue
         recipients: list[tuple[int, Translator]] = []
         for head in sorted(await head_ids(context, building)):
@@ -343,7 +351,7 @@ async def send_weekly_reports(context: CourtyardContext) -> None:
         chart = await chart_of(report)
         for chat_id, language in recipients:
             await services.outbox.add(
-                _report_messages(context, chat_id, language, building, report, chart)
+                _report_messages(context, chat_id, language, building, report, chart, lists)
             )
     await services.state.set(LAST_WEEKLY_REPORT, now.isoformat())
     await deliver_outbox(context)
@@ -541,13 +549,17 @@ async def export(update: Update, context: CourtyardContext) -> None:
     first, last = days
     start, end = local_day_bounds(first, last, tz)
     data = await ReportRepository(services.database, services.clock).export(start, end)
-    if not data.requests:
+    lists = await services.list_reports.export(start, end)
+    if not data.requests and lists.is_empty:
         await reply(
             update,
             _("No requests were reported from {start} to {end}.").format(
                 start=first.isoformat(), end=last.isoformat()
             ),
         )
+        return
+    if not data.requests:
+        await _send_lists(update, _, lists, first, last, tz)
         return
     csv_bytes = await asyncio.to_thread(export_csv, _, data, tz)
     xlsx_bytes = await asyncio.to_thread(export_xlsx, _, data, tz)
@@ -561,6 +573,22 @@ async def export(update: Update, context: CourtyardContext) -> None:
         return
     await message.reply_document(csv_bytes, filename=f"{stem}.csv", caption=caption)
     await message.reply_document(xlsx_bytes, filename=f"{stem}.xlsx")
+    await _send_lists(update, _, lists, first, last, tz)
+
+
+async def _send_lists(
+    update: Update, _: Translator, lists: ListsExport, first: date, last: date, tz: tzinfo
+) -> None:
+    """The needs, projects, meetings and decisions workbook (when there is anything)."""
+    message = update.effective_message
+    if message is None or lists.is_empty:
+        return
+    workbook = await asyncio.to_thread(export_lists_xlsx, _, lists, tz)
+    await message.reply_document(
+        workbook,
+        filename=f"lists-{first.isoformat()}-{last.isoformat()}.xlsx",
+        caption=export_caption(_, lists),
+    )
 
 
 def handlers() -> list[CourtyardHandler]:

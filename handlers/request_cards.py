@@ -12,6 +12,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from bot.context import CourtyardContext
 from bot.domain.lifecycle import RequestStatus
 from bot.i18n import N_, Translator, translator
+from handlers import board
 from handlers.common import escape, preferred_language
 from handlers.labels import category_name
 from storage.requests import Request
@@ -217,6 +218,7 @@ async def refresh_cards(context: CourtyardContext, request_id: int) -> None:
     request = await services.requests.get(request_id)
     if request is None:
         return
+    await board.touch(context, request.building_id)  # the pinned board counts problems too
     people = await card_people(context, request)
     if request.card_chat_id and request.card_message_id:
         _ = await group_translator(context, request)

@@ -21,6 +21,7 @@ from bot.domain.lifecycle import (
 )
 from bot.handling import sending_as
 from bot.transient import is_transient
+from handlers import board
 from handlers.common import deep_link, escape
 from handlers.replay import settle
 from handlers.request_cards import (
@@ -52,7 +53,9 @@ async def open_request(
     context: CourtyardContext, new: NewRequest, *, reply_to_message_id: int | None
 ) -> Request:
     """Create the request (idempotently) and finish its intake (see `complete_intake`)."""
-    request, _created = await context.services.requests.create(new)
+    request, created = await context.services.requests.create(new)
+    if created:
+        await board.touch(context, request.building_id)
     return await complete_intake(context, request, reply_to_message_id=reply_to_message_id)
 
 

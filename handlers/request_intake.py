@@ -28,6 +28,7 @@ from handlers.common import (
     translator_for,
 )
 from handlers.learning import remember_answer, remember_tracked
+from handlers.needs import need_from_suggestion
 from handlers.replay import settle
 from handlers.request_cards import refresh_cards, shorten
 from handlers.request_flow import complete_intake, open_request
@@ -38,7 +39,7 @@ from storage.suggestions import Suggestion, SuggestionKind
 
 logger = logging.getLogger(__name__)
 
-SUGGESTION_CALLBACK = re.compile(r"^sg:(track|dismiss|same|new):(\d+)$")
+SUGGESTION_CALLBACK = re.compile(r"^sg:(track|dismiss|same|new|need):(\d+)$")
 REPORT_CAPTION = re.compile(r"^/report(@\w+)?(\s+|$)", re.IGNORECASE)
 
 
@@ -110,6 +111,8 @@ async def on_group_message(update: Update, context: CourtyardContext) -> None:
     rules = context.services.settings.classifier
     result = context.services.understanding.classify(text)
     if result.verdict is Verdict.IGNORE:
+        if result.suggestion and not result.urgent:
+            await ask(update, context, building, SuggestionKind.BORDERLINE, text, None, True)
         return
     services = context.services
     existing = await services.requests.find_by_source(message.chat_id, message.message_id)
@@ -146,7 +149,15 @@ async def on_group_message(update: Update, context: CourtyardContext) -> None:
             reply_to_message_id=message.message_id,
         )
         return
-    await ask(update, context, building, SuggestionKind.BORDERLINE, text, None)
+    await ask(
+        update,
+        context,
+        building,
+        SuggestionKind.BORDERLINE,
+        text,
+        None,
+        result.suggestion and not result.urgent,
+    )
 
 
 async def ask(
@@ -156,6 +167,7 @@ async def ask(
     kind: SuggestionKind,
     text: str,
     candidate: Request | None,
+    proposes: bool = False,
 ) -> None:
     """Post a quiet question with buttons under the message."""
     message = update.effective_message
@@ -188,8 +200,20 @@ async def ask(
             InlineKeyboardButton(_("Track it"), callback_data=f"sg:track:{suggestion.id}"),
             InlineKeyboardButton(_("No, thanks"), callback_data=f"sg:dismiss:{suggestion.id}"),
         ]
+    rows = [buttons]
+    if proposes:
+        # A wish rather than a breakdown: it may go on the needs list instead.
+        question = _("Track this as a request, or is it a suggestion for the needs list?")
+        rows.insert(
+            0,
+            [
+                InlineKeyboardButton(
+                    _("💡 This is a suggestion"), callback_data=f"sg:need:{suggestion.id}"
+                )
+            ],
+        )
     prompt = await message.reply_text(
-        question, reply_markup=InlineKeyboardMarkup([buttons]), disable_notification=True
+        question, reply_markup=InlineKeyboardMarkup(rows), disable_notification=True
     )
     await context.services.suggestions.set_prompt(suggestion.id, prompt.message_id)
 
@@ -249,10 +273,13 @@ async def on_suggestion_button(update: Update, context: CourtyardContext) -> Non
             ),
         )
         return
-    if verb != "dismiss":
+    if verb == "need":
+        await need_from_suggestion(context, building, suggestion)
+    elif verb != "dismiss":
         await open_from_suggestion(context, building, suggestion, update.update_id)
+    # A suggestion is not a problem report: for the classifier it is "not a request".
     await remember_answer(
-        context, suggestion, tracked=verb != "dismiss", actor_id=sender_id(update)
+        context, suggestion, tracked=verb not in ("dismiss", "need"), actor_id=sender_id(update)
     )
     await _delete(context, suggestion)
 

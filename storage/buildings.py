@@ -67,6 +67,10 @@ CHAT_REFERENCES: list[tuple[str, str]] = [
     ("outbox", "chat_id"),
     ("outbox", "fallback_chat_id"),
     ("chat_bots", "chat_id"),
+    ("needs", "chat_id"),
+    ("projects", "chat_id"),
+    ("meetings", "chat_id"),
+    ("boards", "chat_id"),
 ]
 
 

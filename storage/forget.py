@@ -70,6 +70,7 @@ class ForgetRepository:
             await _forget_roles(conn, person_id, username, now)
             requests = await _unlink_requests(conn, person_id, now)
             votes = await _unlink_votes(conn, person_id)
+            await _unlink_lists(conn, person_id)
             await _forget_messages(conn, person_id)
             for statement in _DELETIONS:
                 await conn.execute(statement, (person_id,))
@@ -194,6 +195,46 @@ async def _unlink_votes(conn: aiosqlite.Connection, person_id: int) -> int:
         "UPDATE polls SET creator_id = ? WHERE creator_id = ?", (FORGOTTEN, person_id)
     )
     return cursor.rowcount
+
+
+async def _unlink_lists(conn: aiosqlite.Connection, person_id: int) -> None:
+    """Needs, projects, meetings and decisions stay; support, ratings and answers keep
+    counting under keys that are nobody's, and their names go from every list."""
+    key = f"p{person_id}"
+    await conn.execute(
+        "UPDATE need_supporters SET supporter_key = 'f' || rowid WHERE supporter_key = ?", (key,)
+    )
+    await conn.execute(
+        "UPDATE need_supporters SET person_id = ? - rowid WHERE person_id = ?",
+        (FORGOTTEN_VOTER_BASE, person_id),
+    )
+    await conn.execute(
+        "UPDATE project_ratings SET voter_key = 'f' || rowid WHERE voter_key = ?", (key,)
+    )
+    # A head-marked household has person_id = -household; forgotten people go far below.
+    await conn.execute(
+        "UPDATE meeting_rsvps SET person_id = ? - rowid WHERE person_id = ?",
+        (FORGOTTEN_VOTER_BASE, person_id),
+    )
+    for table, column in _LIST_PEOPLE:
+        await conn.execute(
+            f"UPDATE {table} SET {column} = ? WHERE {column} = ?",  # our own names
+            (None if (table, column) not in _LIST_REQUIRED else FORGOTTEN, person_id),
+        )
+
+
+# Columns of the lists that name a person; the required ones get FORGOTTEN, others NULL.
+_LIST_PEOPLE = (
+    ("needs", "author_id"),
+    ("projects", "owner_id"),
+    ("projects", "created_by"),
+    ("list_events", "actor_id"),
+    ("meetings", "creator_id"),
+    ("meeting_rsvps", "marked_by"),
+    ("decisions", "owner_id"),
+    ("decisions", "created_by"),
+)
+_LIST_REQUIRED = {("meetings", "creator_id"), ("decisions", "owner_id")}
 
 
 async def _forget_messages(conn: aiosqlite.Connection, person_id: int) -> None:
