@@ -61,7 +61,8 @@ async def lists(tmp_path: Path) -> AsyncIterator[Lists]:
         )
         for person in (BOB, CAROL):
             await conn.execute(
-                "INSERT INTO household_members VALUES (?, ?, 'approved', ?, NULL, NULL)",
+                "INSERT INTO household_members (household_id, person_id, status, requested_at) "
+                "VALUES (?, ?, 'approved', ?)",
                 (cursor.lastrowid, person, now),
             )
     yield Lists(
