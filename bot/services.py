@@ -11,6 +11,8 @@ from bot.domain.sla import SlaPolicy
 from bot.pacing import OutboxPacer
 from bot.transient import TransientFailures
 from storage.buildings import BuildingRepository
+from storage.care import CareRepository
+from storage.care_alerts import CareAlertRepository
 from storage.chats import ChatRepository
 from storage.conversations import ConversationRepository
 from storage.database import Database
@@ -25,6 +27,9 @@ from storage.roles import RoleRepository
 from storage.staff_settings import StaffSettingsRepository
 from storage.state import StateRepository
 from storage.suggestions import SuggestionRepository
+from storage.survey_followups import SurveyFollowUpRepository
+from storage.survey_visits import SurveyVisitRepository
+from storage.surveys import SurveyRepository
 
 
 @dataclass
@@ -49,6 +54,12 @@ class Services:
     staff_settings: StaffSettingsRepository
     state: StateRepository
     access: AccessControl
+    # issue 16: surveys and care check-ins
+    surveys: SurveyRepository
+    survey_visits: SurveyVisitRepository
+    survey_followups: SurveyFollowUpRepository
+    care: CareRepository
+    care_alerts: CareAlertRepository
     pacer: OutboxPacer = field(default_factory=OutboxPacer)
     transient: TransientFailures = field(default_factory=TransientFailures)
     # The SLA policy with per-building overrides keyed by building id (set at start-up).
@@ -88,4 +99,9 @@ class Services:
                 roles=roles,
                 clock=clock,
             ),
+            surveys=SurveyRepository(database, clock),
+            survey_visits=SurveyVisitRepository(database, clock),
+            survey_followups=SurveyFollowUpRepository(database, clock),
+            care=CareRepository(database, clock),
+            care_alerts=CareAlertRepository(database, clock),
         )
