@@ -23,12 +23,14 @@ from bot.errors import report_error
 from bot.i18n import translator
 from bot.reconcile import reconcile_config
 from bot.services import Services
+from handlers.care_jobs import schedule_care_scan
 from handlers.outbox import deliver_outbox
 from handlers.poll_schedule import rebuild_poll_jobs
 from handlers.registry import register_handlers
 from handlers.reminders import PLANNER_INTERVAL, plan_reminders, send_digests
 from handlers.reports import catch_up_weekly_report, schedule_weekly_report
 from handlers.request_jobs import AUTO_CLOSE_INTERVAL, close_unrated
+from handlers.survey_jobs import schedule_survey_scan
 
 logger = logging.getLogger(__name__)
 
@@ -123,6 +125,8 @@ async def post_init(application: CourtyardApplication) -> None:
             first=timedelta(seconds=1),
             name="deliver_outbox",
         )
+        schedule_survey_scan(application.job_queue)
+        schedule_care_scan(application.job_queue)
         application.job_queue.run_repeating(
             close_unrated,
             interval=AUTO_CLOSE_INTERVAL,

@@ -33,6 +33,7 @@ from handlers.common import (
     translator_for,
 )
 from handlers.labels import category_names
+from handlers.personal_data import forget_surveys_and_care
 from storage.buildings import Building
 from storage.households import Coverage, JoinOutcome, Membership
 
@@ -627,6 +628,7 @@ async def forget_confirmed(update: Update, context: CourtyardContext) -> None:
     await services.households.leave(user_id)
     await services.roles.revoke_all(user_id, actor_id=user_id)
     await services.conversations.end(user_id)
+    await forget_surveys_and_care(services, user_id)  # issue 16
     await services.people.forget(user_id)
     await answer_quietly(query)
     await edit_quietly(query, _("Done. Your personal data has been deleted."))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.context import CourtyardApplication
 from handlers import (
+    care,
     conversations,
     households,
     language,
@@ -17,6 +18,7 @@ from handlers import (
     roles,
     setup,
     start,
+    surveys,
     tracking,
 )
 
@@ -38,6 +40,8 @@ def register_handlers(application: CourtyardApplication) -> None:
         *polls.handlers(),
         *reminders.handlers(),
         *reports.handlers(),
+        *surveys.handlers(),
+        *care.handlers(),
         *request_actions.handlers(),
         *request_private.handlers(),
         # Ordinary group messages are classified; keep after every command handler.

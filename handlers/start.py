@@ -9,7 +9,7 @@ from telegram.ext import CommandHandler
 from bot.commands import commands_for
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.i18n import Translator
-from handlers import households, request_flow, roles
+from handlers import care, households, request_flow, roles, surveys
 from handlers.common import escape, is_chat_admin, translator_for
 
 
@@ -91,6 +91,10 @@ async def follow_deep_link(update: Update, context: CourtyardContext, payload: s
     listing = households.HOUSEHOLDS_PAYLOAD.match(payload)
     if listing:
         await households.start_households(update, context, int(listing.group(1)))
+        return True
+    if await surveys.follow_deep_link(update, context, payload):
+        return True
+    if await care.follow_deep_link(update, context, payload):
         return True
     return await roles.redeem_invite(update, context, payload)
 
