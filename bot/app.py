@@ -28,6 +28,7 @@ from bot.reconcile import reconcile_config
 from bot.send_journal import JournalingRateLimiter
 from bot.services import Services
 from handlers.backups import schedule_backups
+from handlers.care_jobs import schedule_care_scan
 from handlers.learning import adapt_periodically, load_adaptation
 from handlers.list_jobs import PLAN_LISTS_JOB, plan_lists
 from handlers.outbox import deliver_outbox
@@ -41,6 +42,7 @@ from handlers.request_jobs import (
     close_unrated,
     finish_intakes,
 )
+from handlers.survey_jobs import schedule_survey_scan
 
 logger = logging.getLogger(__name__)
 
@@ -153,6 +155,8 @@ async def post_init(application: CourtyardApplication) -> None:
         application.job_queue.run_repeating(
             adapt_periodically, interval=ADAPT_CHECK_INTERVAL, first=timedelta(minutes=5)
         )
+        schedule_survey_scan(application.job_queue)
+        schedule_care_scan(application.job_queue)
         application.job_queue.run_repeating(
             close_unrated,
             interval=AUTO_CLOSE_INTERVAL,

@@ -62,6 +62,13 @@ COMMANDS: tuple[CommandInfo, ...] = (
         in_groups=False,
         audience=Audience.CHAT_ADMIN,
     ),
+    CommandInfo("surveys", N_("Surveys of your building: answer, door-to-door lists, results")),
+    CommandInfo(
+        "survey",
+        N_("Create a survey (building heads): /survey Title | Question? A / B | Question? text"),
+        audience=Audience.CHAT_ADMIN,
+    ),
+    CommandInfo("care", N_("Care check-ins: your enrolment and the people you look after")),
     CommandInfo("join", N_("Register your household (flat number stays private)")),
     CommandInfo("whoami", N_("Your roles and household")),
     CommandInfo("leave", N_("Leave your household")),

@@ -49,11 +49,7 @@ async def report_error(update: object, context: CourtyardContext) -> None:
     secrets = [settings.telegram.token]
     transient = is_transient(error)
     HANDLER_ERRORS.labels(transient=str(transient).lower()).inc()
-    if (
-        isinstance(update, Update)
-        and transient
-        and services.transient.note(update.update_id)
-    ):
+    if isinstance(update, Update) and transient and services.transient.note(update.update_id):
         # Telegram had a bad moment: the dispatcher handles the update again shortly.
         logger.warning(
             "Telegram error while handling %s (%s); it will be handled again",

@@ -18,6 +18,8 @@ from storage.adaptations import AdaptationRepository
 from storage.boards import BoardRepository
 from storage.building_requests import BuildingRequestRepository
 from storage.buildings import BuildingRepository
+from storage.care import CareRepository
+from storage.care_alerts import CareAlertRepository
 from storage.chat_bots import ChatBotRepository
 from storage.chats import ChatRepository
 from storage.conversations import ConversationRepository
@@ -43,6 +45,9 @@ from storage.roles import RoleRepository
 from storage.staff_settings import StaffSettingsRepository
 from storage.state import StateRepository
 from storage.suggestions import SuggestionRepository
+from storage.survey_followups import SurveyFollowUpRepository
+from storage.survey_visits import SurveyVisitRepository
+from storage.surveys import SurveyRepository
 
 
 @dataclass
@@ -83,6 +88,12 @@ class Services:
     boards: BoardRepository
     list_history: ListHistoryRepository
     list_reports: ListReportRepository
+    # issue 16: surveys and care check-ins
+    surveys: SurveyRepository
+    survey_visits: SurveyVisitRepository
+    survey_followups: SurveyFollowUpRepository
+    care: CareRepository
+    care_alerts: CareAlertRepository
     pacer: OutboxPacer = field(default_factory=OutboxPacer)
     transient: TransientFailures = field(default_factory=TransientFailures)
     error_notices: ErrorNotices = field(default_factory=ErrorNotices)
@@ -142,4 +153,9 @@ class Services:
             boards=BoardRepository(database, clock),
             list_history=ListHistoryRepository(database, clock),
             list_reports=ListReportRepository(database, clock),
+            surveys=SurveyRepository(database, clock),
+            survey_visits=SurveyVisitRepository(database, clock),
+            survey_followups=SurveyFollowUpRepository(database, clock),
+            care=CareRepository(database, clock),
+            care_alerts=CareAlertRepository(database, clock),
         )

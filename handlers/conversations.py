@@ -6,8 +6,19 @@ from telegram import Update
 from telegram.ext import MessageHandler, filters
 
 from bot.context import CourtyardContext, CourtyardHandler
-from handlers import household_add, households, meeting_wizard, needs, request_private
+from handlers import (
+    care_enrol,
+    household_add,
+    households,
+    meeting_wizard,
+    needs,
+    request_private,
+    survey_answer,
+    survey_canvass,
+    survey_create,
+)
 from handlers.common import sender_id
+from handlers.survey_common import CONVERSATION_CANVASS
 
 
 async def continue_conversation(update: Update, context: CourtyardContext) -> None:
@@ -36,6 +47,15 @@ async def continue_conversation(update: Update, context: CourtyardContext) -> No
         await request_private.save_resolution_note(
             update, context, int(conversation.payload["request_id"])
         )
+    # issue 16: surveys
+    elif conversation.kind == survey_create.CONVERSATION_NEW_SURVEY:
+        await survey_create.continue_text(update, context, conversation)
+    elif conversation.kind == survey_answer.CONVERSATION_SURVEY_TEXT:
+        await survey_answer.continue_text(update, context, conversation)
+    elif conversation.kind == CONVERSATION_CANVASS:
+        await survey_canvass.continue_text(update, context, conversation)
+    elif conversation.kind == care_enrol.CONVERSATION_CARE_ENROL:
+        await care_enrol.continue_text(update, context, conversation)
 
 
 def handlers() -> list[CourtyardHandler]:

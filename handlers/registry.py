@@ -6,6 +6,7 @@ from bot.context import CourtyardApplication
 from handlers import (
     board,
     building_approval,
+    care,
     conversations,
     followup,
     forget,
@@ -30,6 +31,7 @@ from handlers import (
     setup,
     stale_buttons,
     start,
+    surveys,
     tracking,
 )
 
@@ -56,6 +58,8 @@ def register_handlers(application: CourtyardApplication) -> None:
         *polls.handlers(),
         *reminders.handlers(),
         *reports.handlers(),
+        *surveys.handlers(),
+        *care.handlers(),
         *request_actions.handlers(),
         *request_category.handlers(),
         *request_private.handlers(),

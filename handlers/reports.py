@@ -40,6 +40,7 @@ from bot.domain.report import (
 from bot.domain.sla import Urgency
 from bot.i18n import N_, Translator, translator
 from bot.services import Services
+from handlers.care_jobs import queue_weekly_care_report
 from handlers.common import (
     building_of_chat,
     chunk_lines,
@@ -60,6 +61,7 @@ from handlers.list_report import export_caption, export_lists_xlsx, lists_lines,
 from handlers.outbox import deliver_outbox
 from handlers.poll_view import option_label
 from handlers.request_cards import shorten
+from handlers.survey_export import SURVEY_EXPORT_WORDS, export_survey
 from storage.buildings import Building
 from storage.list_reports import ListsExport, ListsPeriod
 from storage.outbox import OutgoingMessage
@@ -337,6 +339,7 @@ async def send_weekly_reports(context: CourtyardContext) -> None:
     admin_chat = services.settings.community.admin_chat_id
     for building in await services.buildings.all():
         start, end = previous_days(now, zone_of(services, building), 7)
+        await queue_weekly_care_report(context, building, start, end)  # issue 16, no names
         report = await build_report(services, building, start, end)
         lists = await lists_period(context, building, start, end)
         if report.is_quiet and lists.is_quiet:
@@ -514,6 +517,10 @@ def export_usage(_: Translator) -> str:
 async def export(update: Update, context: CourtyardContext) -> None:
     """`/export [days]` or `/export FROM TO`: every request created in the range, as CSV and
     XLSX, to a community admin in a private chat."""
+    if context.args and context.args[0].casefold() in SURVEY_EXPORT_WORDS:
+        # issue 16: a survey's answers (its own rules: heads of its building may have them)
+        await export_survey(update, context, context.args[1:])
+        return
     _ = await translator_for(update, context)
     services = context.services
     user_id = sender_id(update)

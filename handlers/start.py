@@ -10,7 +10,16 @@ from bot.commands import commands_for
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.domain.numbers import parse_id
 from bot.i18n import Translator
-from handlers import household_add, households, list_views, polls, request_flow, roles
+from handlers import (
+    care,
+    household_add,
+    households,
+    list_views,
+    polls,
+    request_flow,
+    roles,
+    surveys,
+)
 from handlers.common import escape, is_chat_admin, reply, translator_for
 
 
@@ -111,6 +120,10 @@ async def follow_deep_link(update: Update, context: CourtyardContext, payload: s
         await polls.start_proxy(update, context, proxy.group(1))
         return True
     if await list_views.open_from_link(update, context, payload):
+        return True
+    if await surveys.follow_deep_link(update, context, payload):
+        return True
+    if await care.follow_deep_link(update, context, payload):
         return True
     return await roles.redeem_invite(update, context, payload)
 

@@ -71,6 +71,7 @@ class ForgetRepository:
             requests = await _unlink_requests(conn, person_id, now)
             votes = await _unlink_votes(conn, person_id)
             await _unlink_lists(conn, person_id)
+            await _forget_surveys_and_care(conn, person_id)
             await _forget_messages(conn, person_id)
             for statement in _DELETIONS:
                 await conn.execute(statement, (person_id,))
@@ -220,6 +221,45 @@ async def _unlink_lists(conn: aiosqlite.Connection, person_id: int) -> None:
         await conn.execute(
             f"UPDATE {table} SET {column} = ? WHERE {column} = ?",  # our own names
             (None if (table, column) not in _LIST_REQUIRED else FORGOTTEN, person_id),
+        )
+
+
+async def _forget_surveys_and_care(conn: aiosqlite.Connection, person_id: int) -> None:
+    """Their own survey answers and care enrolments go, and they stop being anyone's carer;
+    household answers and visits stay (they count the household), no longer naming them."""
+    await conn.execute("DELETE FROM survey_responses WHERE respondent = ?", (f"p{person_id}",))
+    await conn.execute(
+        "UPDATE survey_responses SET person_id = NULL WHERE person_id = ?", (person_id,)
+    )
+    # A visit recorded by someone no longer known: -1 keeps "recorded at the door".
+    await conn.execute(
+        "UPDATE survey_responses SET recorded_by = -1 WHERE recorded_by = ?", (person_id,)
+    )
+    await conn.execute(
+        "UPDATE survey_visits SET visitor_id = NULL WHERE visitor_id = ?", (person_id,)
+    )
+    await conn.execute("UPDATE surveys SET creator_id = NULL WHERE creator_id = ?", (person_id,))
+    await conn.execute(
+        "UPDATE survey_followups SET created_by = ? WHERE created_by = ?", (FORGOTTEN, person_id)
+    )
+    await conn.execute("DELETE FROM care_enrolments WHERE person_id = ?", (person_id,))
+    await conn.execute("DELETE FROM care_carers WHERE person_id = ?", (person_id,))
+    await conn.execute(
+        "UPDATE care_enrolments SET consent_by = ? WHERE consent_by = ?", (FORGOTTEN, person_id)
+    )
+    for column in ("acknowledged_by", "handled_by"):
+        await conn.execute(
+            f"UPDATE care_alerts SET {column} = NULL WHERE {column} = ?",  # our own names
+            (person_id,),
+        )
+    async with conn.execute(
+        "SELECT id, alerted FROM care_alerts WHERE instr(alerted, ?) > 0", (str(person_id),)
+    ) as cursor:
+        rows = await cursor.fetchall()
+    for alert_id, alerted in rows:
+        told = [FORGOTTEN if who == person_id else who for who in json.loads(alerted)]
+        await conn.execute(
+            "UPDATE care_alerts SET alerted = ? WHERE id = ?", (json.dumps(told), alert_id)
         )
 
 

@@ -102,6 +102,38 @@ async def _recount(conn: aiosqlite.Connection, need_id: int) -> None:
     )
 
 
+async def insert_need(
+    conn: aiosqlite.Connection,
+    *,
+    building_id: int,
+    author_id: int,
+    text: str,
+    source_key: str,
+    chat_id: int | None,
+    public: bool,
+    now: datetime,
+) -> int:
+    """A new need supported by its author, inside the caller's transaction; its id."""
+    stamp = to_timestamp(now)
+    await ensure_person(conn, author_id, stamp)
+    cursor = await conn.execute(
+        "INSERT INTO needs (building_id, chat_id, source_key, author_id, text, public, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (building_id, chat_id, source_key, author_id, text, int(public), stamp, stamp),
+    )
+    need_id = cursor.lastrowid
+    assert need_id is not None
+    household = await household_in_building(conn, building_id, author_id)
+    await conn.execute(
+        "INSERT INTO need_supporters (need_id, supporter_key, person_id, added_at) "
+        "VALUES (?, ?, ?, ?)",
+        (need_id, supporter_key(author_id, household), author_id, stamp),
+    )
+    await _recount(conn, need_id)
+    await record_event(conn, ItemKind.NEED, need_id, author_id, "propose", "", now)
+    return need_id
+
+
 class NeedRepository:
     def __init__(self, database: Database, clock: Clock) -> None:
         self._db = database
@@ -124,24 +156,17 @@ class NeedRepository:
         if existing is not None:
             return _need(existing), False
         now = self._clock.now()
-        stamp = to_timestamp(now)
         async with self._db.transaction() as conn:
-            await ensure_person(conn, author_id, stamp)
-            cursor = await conn.execute(
-                "INSERT INTO needs (building_id, chat_id, source_key, author_id, text, public, "
-                "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (building_id, chat_id, source_key, author_id, text, int(public), stamp, stamp),
+            need_id = await insert_need(
+                conn,
+                building_id=building_id,
+                author_id=author_id,
+                text=text,
+                source_key=source_key,
+                chat_id=chat_id,
+                public=public,
+                now=now,
             )
-            need_id = cursor.lastrowid
-            assert need_id is not None
-            household = await household_in_building(conn, building_id, author_id)
-            await conn.execute(
-                "INSERT INTO need_supporters (need_id, supporter_key, person_id, added_at) "
-                "VALUES (?, ?, ?, ?)",
-                (need_id, supporter_key(author_id, household), author_id, stamp),
-            )
-            await _recount(conn, need_id)
-            await record_event(conn, ItemKind.NEED, need_id, author_id, "propose", "", now)
         need = await self.get(need_id)
         assert need is not None
         return need, True

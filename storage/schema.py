@@ -659,4 +659,142 @@ MIGRATIONS_SQL: list[tuple[str, str]] = [
         );
         """,
     ),
+    # --- issue 16 ---
+    (
+        "surveys with door-to-door coverage, and care check-ins",
+        """
+        -- A survey of one building; questions are JSON [{kind, text, options}].
+        CREATE TABLE surveys (
+            id INTEGER PRIMARY KEY,
+            building_id INTEGER NOT NULL REFERENCES buildings (id) ON DELETE CASCADE,
+            creator_id INTEGER,
+            title TEXT NOT NULL,
+            questions TEXT NOT NULL,
+            per_household INTEGER NOT NULL DEFAULT 1,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+            opened_at INTEGER NOT NULL,
+            closes_at INTEGER NOT NULL,
+            closed_at INTEGER,
+            announce_at INTEGER,                -- group announcement still to send
+            reminders_sent INTEGER NOT NULL DEFAULT 0,
+            close_note_at INTEGER,              -- closing note still to send
+            next_due_at INTEGER                 -- earliest of the above; NULL: nothing left
+        );
+        CREATE INDEX surveys_due ON surveys (next_due_at) WHERE next_due_at IS NOT NULL;
+        CREATE INDEX surveys_building ON surveys (building_id, id);
+
+        -- One respondent: a household ('h<id>') or a person ('p<id>').
+        CREATE TABLE survey_responses (
+            id INTEGER PRIMARY KEY,
+            survey_id INTEGER NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
+            respondent TEXT NOT NULL,
+            household_id INTEGER REFERENCES households (id) ON DELETE SET NULL,
+            person_id INTEGER,                  -- answered on Telegram (NULL: at the door)
+            recorded_by INTEGER,                -- the volunteer who recorded it on a visit
+            completed_at INTEGER,               -- reached the last question
+            updated_at INTEGER NOT NULL,
+            UNIQUE (survey_id, respondent)
+        );
+        CREATE INDEX survey_responses_household ON survey_responses (survey_id, household_id);
+        CREATE INDEX survey_responses_person ON survey_responses (person_id);
+
+        CREATE TABLE survey_answers (
+            id INTEGER PRIMARY KEY,
+            response_id INTEGER NOT NULL REFERENCES survey_responses (id) ON DELETE CASCADE,
+            survey_id INTEGER NOT NULL,
+            question INTEGER NOT NULL,
+            choices TEXT,                       -- JSON list of option indexes
+            rating INTEGER CHECK (rating BETWEEN 1 AND 5),
+            text TEXT,
+            at INTEGER NOT NULL,
+            UNIQUE (response_id, question)
+        );
+        CREATE INDEX survey_answers_question ON survey_answers (survey_id, question);
+
+        CREATE TABLE survey_visits (
+            id INTEGER PRIMARY KEY,
+            survey_id INTEGER NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
+            household_id INTEGER NOT NULL REFERENCES households (id) ON DELETE CASCADE,
+            outcome TEXT NOT NULL CHECK (outcome IN ('answered', 'nobody_home', 'declined')),
+            visitor_id INTEGER,
+            visited_on TEXT NOT NULL,           -- local date
+            at INTEGER NOT NULL
+        );
+        CREATE INDEX survey_visits_household ON survey_visits (survey_id, household_id, id);
+
+        -- Suggestions a head sent on to the needs list or the problems list.
+        CREATE TABLE survey_followups (
+            id INTEGER PRIMARY KEY,
+            survey_id INTEGER NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
+            question INTEGER NOT NULL,
+            answer_id INTEGER NOT NULL,         -- the group's representative answer
+            target TEXT NOT NULL CHECK (target IN ('need', 'request')),
+            target_id INTEGER,                  -- the need or request created
+            summary TEXT NOT NULL,
+            households INTEGER NOT NULL,
+            created_by INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            UNIQUE (survey_id, answer_id, target)
+        );
+
+        -- The care list. Nothing here is ever shown in a group.
+        CREATE TABLE care_enrolments (
+            id INTEGER PRIMARY KEY,
+            building_id INTEGER NOT NULL REFERENCES buildings (id) ON DELETE CASCADE,
+            person_id INTEGER REFERENCES people (id) ON DELETE CASCADE,  -- NULL: not on Telegram
+            name TEXT NOT NULL,
+            flat TEXT,
+            consent TEXT NOT NULL CHECK (consent IN ('self', 'family', 'spoken')),
+            consent_by INTEGER NOT NULL,
+            consent_note TEXT,
+            cadence_days INTEGER NOT NULL CHECK (cadence_days IN (1, 2, 3, 7)),
+            check_time TEXT NOT NULL,           -- 'HH:MM', building time
+            grace_minutes INTEGER NOT NULL,
+            last_seen_at INTEGER,
+            awaiting_since INTEGER,             -- the check-in not answered yet
+            next_checkin_at INTEGER NOT NULL,
+            missed_at INTEGER,                  -- when silence becomes an alert
+            created_at INTEGER NOT NULL
+        );
+        CREATE UNIQUE INDEX care_enrolments_person ON care_enrolments (building_id, person_id)
+            WHERE person_id IS NOT NULL;
+        CREATE INDEX care_checkins_due ON care_enrolments (next_checkin_at);
+        CREATE INDEX care_missed_due ON care_enrolments (missed_at) WHERE missed_at IS NOT NULL;
+
+        CREATE TABLE care_carers (
+            enrolment_id INTEGER NOT NULL REFERENCES care_enrolments (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            person_id INTEGER NOT NULL REFERENCES people (id) ON DELETE CASCADE,
+            relation TEXT NOT NULL CHECK (relation IN ('head', 'volunteer', 'relative')),
+            PRIMARY KEY (enrolment_id, position),
+            UNIQUE (enrolment_id, person_id)
+        );
+        CREATE INDEX care_carers_person ON care_carers (person_id);
+
+        CREATE TABLE care_alerts (
+            id INTEGER PRIMARY KEY,
+            enrolment_id INTEGER NOT NULL REFERENCES care_enrolments (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('missed', 'help')),
+            since INTEGER NOT NULL,             -- the unanswered check-in, or the press
+            step INTEGER NOT NULL DEFAULT 0,    -- rungs of the ladder alerted so far
+            alerted TEXT NOT NULL DEFAULT '[]', -- JSON: everyone told so far, in order
+            next_step_at INTEGER,               -- NULL: taken care of, or nobody left
+            acknowledged_by INTEGER,
+            handled_at INTEGER,
+            handled_by INTEGER,
+            opened_at INTEGER NOT NULL
+        );
+        CREATE INDEX care_alerts_due ON care_alerts (next_step_at) WHERE next_step_at IS NOT NULL;
+        CREATE INDEX care_alerts_open ON care_alerts (enrolment_id) WHERE handled_at IS NULL;
+
+        -- Counts for the weekly report: no names, no enrolment.
+        CREATE TABLE care_events (
+            id INTEGER PRIMARY KEY,
+            building_id INTEGER NOT NULL REFERENCES buildings (id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            at INTEGER NOT NULL
+        );
+        CREATE INDEX care_events_building ON care_events (building_id, at);
+        """,
+    ),
 ]

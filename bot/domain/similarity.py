@@ -90,3 +90,8 @@ def _stem(word: str) -> str:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
     return word
+
+
+def tokens(text: str) -> frozenset[str]:
+    """The tokens `similarity` compares (for callers that compare one text many times)."""
+    return _tokens(text)

@@ -31,8 +31,7 @@ def _personal_columns() -> list[tuple[str, str]]:
             connection.execute(statement)
     found = []
     tables = [
-        row[0]
-        for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
     ]
     for table in tables:
         for column in connection.execute(f"PRAGMA table_info({table})"):
