@@ -239,6 +239,12 @@ async def test_survey_reaches_every_household_with_visits(
     with sqlite3.connect(scene.database) as db:
         links = db.execute("SELECT target, survey_id, households FROM survey_followups").fetchall()
     assert sorted(links) == [("need", 1, 2), ("request", 1, 2)]
+    with sqlite3.connect(scene.database) as db:
+        needs = db.execute(
+            "SELECT n.public, n.chat_id FROM survey_followups f JOIN needs n ON n.id = f.target_id "
+            "WHERE f.target = 'need'"
+        ).fetchall()
+    assert needs == [(0, None)]  # on the needs list, private until the head shows it
 
     # The answers export as CSV and XLSX, flats but no Telegram ids.
     emulator.send_message(s.head, s.head, "/export survey 1")
