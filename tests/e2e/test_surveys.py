@@ -241,7 +241,8 @@ async def test_survey_reaches_every_household_with_visits(
     assert sorted(links) == [("need", 1, 2), ("request", 1, 2)]
     with sqlite3.connect(scene.database) as db:
         needs = db.execute(
-            "SELECT n.public, n.chat_id FROM survey_followups f JOIN needs n ON n.id = f.target_id "
+            "SELECT n.public, n.chat_id FROM survey_followups f "
+            "JOIN needs n ON n.id = f.target_id "
             "WHERE f.target = 'need'"
         ).fetchall()
     assert needs == [(0, None)]  # on the needs list, private until the head shows it
