@@ -30,7 +30,9 @@ def what_is_kept(_: Translator) -> str:
     return _(
         "Kept, without your name or Telegram id: the requests you reported (their text and "
         "photos as you wrote them), notes you added to requests, that you said “me too” (it "
-        "still counts as affected), and your votes (they still count)."
+        "still counts as affected), your votes and your support for needs (they still count), "
+        "what you proposed on the needs and projects lists, and answers you gave for your "
+        "household in surveys."
     )
 
 
@@ -53,7 +55,7 @@ async def forgetme(update: Update, context: CourtyardContext) -> None:
         update,
         _(
             "This deletes your name and username, your household registration, your roles, "
-            "and the messages of yours I keep."
+            "your care check-ins, your own survey answers and the messages of yours I keep."
         )
         + "\n"
         + what_is_kept(_)
@@ -87,7 +89,8 @@ async def forget_confirmed(update: Update, context: CourtyardContext) -> None:
         query,
         _(
             "Done. I deleted your name and username, your household registration, your roles, "
-            "our conversations and the messages of yours I kept."
+            "your care check-ins, your own survey answers, our conversations and the messages "
+            "of yours I kept."
         )
         + "\n"
         + what_is_kept(_)

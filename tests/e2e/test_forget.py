@@ -159,7 +159,7 @@ async def test_forgetme_leaves_no_trace_and_keeps_what_the_community_needs(
     query = emulator.press_button(fiona, confirm, button_text="Yes, delete my data")
     await emulator.wait_callback_answer(query)
     await emulator.wait_for(lambda: "Done." in confirm.content, 15, "confirmation")
-    assert "your votes (they still count)" in confirm.content
+    assert "your votes and your support for needs (they still count)" in confirm.content
     await bot.settle()
 
     assert _leftovers_in_file(Path(f"{database}-wal"), fiona) == []
