@@ -236,6 +236,8 @@ class CourtyardRunner:
                 raise
             except TelegramError as exc:
                 delay = backoff.next_delay()
+                if isinstance(exc, RetryAfter):
+                    delay = _seconds(exc.retry_after)  # Telegram said how long
                 logger.warning("Cannot reach Telegram (%s); retrying in %.0f s", exc, delay)
                 if await _wait(stop, delay):
                     return

@@ -13,7 +13,9 @@ from bot.context import CourtyardContext
 from bot.domain.community import CommunityRole
 from bot.domain.escalation import StaffLevel, StaffMember, routing_targets
 from bot.domain.lifecycle import RequestStatus
+from bot.handling import current_update_id
 from bot.i18n import N_, Translator, translator
+from bot.transient import is_transient
 from handlers import board
 from handlers.common import escape, preferred_language
 from handlers.labels import category_name
@@ -304,4 +306,8 @@ async def _edit(
     except Forbidden as exc:
         logger.info("Card %s/%s is no longer reachable: %s", chat_id, message_id, exc)
     except TelegramError as exc:
+        if is_transient(exc) and current_update_id() is not None:
+            # A state change must reach its card: the update is handled again, and that
+            # edits the cards again (see `perform`).
+            raise
         logger.warning("Could not update card %s/%s: %s", chat_id, message_id, exc)

@@ -13,22 +13,30 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def toml_text(data: dict[str, object]) -> str:
-    """A tiny TOML writer for our nested config tables."""
+    """A tiny TOML writer for our nested config tables (and arrays of tables)."""
     lines: list[str] = []
 
-    def table(prefix: str, values: dict[str, object]) -> None:
-        scalars = {k: v for k, v in values.items() if not isinstance(v, dict)}
-        if prefix:
-            lines.append(f"[{prefix}]")
-        for key, value in scalars.items():
-            lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
-        for key, value in values.items():
-            if isinstance(value, dict):
-                table(f"{prefix}.{key}" if prefix else key, value)
+    def is_tables(value: object) -> bool:
+        return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)
 
-    table("", data)
+    def body(prefix: str, values: dict[str, object]) -> None:
+        for key, value in values.items():
+            if not isinstance(value, dict) and not is_tables(value):
+                lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
+        for key, value in values.items():
+            name = f"{prefix}.{key}" if prefix else key
+            if isinstance(value, dict):
+                lines.append(f"[{name}]")
+                body(name, value)
+            elif is_tables(value):
+                assert isinstance(value, list)
+                for item in value:
+                    lines.append(f"[[{name}]]")
+                    body(name, item)
+
+    body("", data)
     text = "\n".join(lines) + "\n"
-    tomllib.loads(text)  # our own output must parse
+    assert tomllib.loads(text) == json.loads(json.dumps(data))  # our own output must parse
     return text
 
 
