@@ -17,6 +17,7 @@ from telegram.error import (
 )
 
 from bot.context import CourtyardContext
+from bot.handling import current_update_id
 from bot.metrics import OUTBOX_SENDS
 from storage.outbox import OutboxEntry, OutgoingMessage
 
@@ -61,9 +62,17 @@ async def _drain(context: CourtyardContext) -> None:
     """
     services = context.services
     in_flight: dict[asyncio.Task[None], int] = {}
+    # Called while handling an update (to send at once what it queued), only what is due now
+    # goes: the chat's next updates wait for this one.
+    refills = 1 if current_update_id() is not None else None
     try:
         while True:
-            if len(in_flight) <= MAX_IN_FLIGHT // 2 and context.application.running:
+            if (
+                len(in_flight) <= MAX_IN_FLIGHT // 2
+                and context.application.running
+                and refills != 0
+            ):
+                refills = None if refills is None else refills - 1
                 busy = set(in_flight.values())
                 for entry in await services.outbox.due(limit=MAX_IN_FLIGHT + len(busy)):
                     if entry.chat_id in busy or len(in_flight) >= MAX_IN_FLIGHT:
@@ -142,7 +151,7 @@ async def _send(context: CourtyardContext, entry: OutboxEntry) -> None:
         await services.outbox.retry_later(entry.id, backoff(entry.attempts), str(exc))
         OUTBOX_SENDS.labels(result="network").inc()
     else:
-        await services.outbox.mark_sent(entry.id)
+        await services.outbox.mark_sent(entry)
         OUTBOX_SENDS.labels(result="sent").inc()
 
 
