@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup
@@ -29,6 +30,8 @@ GIVE_UP_AFTER = timedelta(hours=24)
 # Messages handed to the pacer at once: enough to keep it busy at Telegram's overall limit
 # while round trips take a while.
 MAX_IN_FLIGHT = 64
+# On shutdown, messages still waiting for their turn after this long are left for the restart.
+STOP_GRACE = 5.0
 
 
 def backoff(attempts: int) -> timedelta:
@@ -65,6 +68,7 @@ async def _drain(context: CourtyardContext) -> None:
     # Called while handling an update (to send at once what it queued), only what is due now
     # goes: the chat's next updates wait for this one.
     refills = 1 if current_update_id() is not None else None
+    stopping_since: float | None = None
     try:
         while True:
             if (
@@ -81,7 +85,17 @@ async def _drain(context: CourtyardContext) -> None:
                     in_flight[asyncio.create_task(_send(context, entry))] = entry.chat_id
             if not in_flight:
                 return
-            done, _pending = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+            done, _pending = await asyncio.wait(
+                in_flight, timeout=1.0, return_when=asyncio.FIRST_COMPLETED
+            )
+            if not context.application.running:
+                stopping_since = stopping_since or time.monotonic()
+                if time.monotonic() - stopping_since > STOP_GRACE:
+                    # Shutting down: what still waits for its turn (a group's minute) is
+                    # sent after the restart; nothing is marked sent that was not.
+                    for task in in_flight:
+                        task.cancel()
+                    return
             for task in done:
                 del in_flight[task]
                 task.result()  # an unexpected error ends the run (after the others finish)

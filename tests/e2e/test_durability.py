@@ -20,6 +20,8 @@ from bot.sandbox.models import SimChat, SimUser
 from tests.e2e.bot_process import BotProcess, toml_text
 from tests.e2e.harness import config_for
 
+_toml = toml_text  # the name other tests (and branches) import from here
+
 
 @pytest.fixture
 async def processes(tmp_path: Path) -> AsyncIterator[list[BotProcess]]:
