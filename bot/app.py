@@ -24,6 +24,7 @@ from bot.errors import report_error
 from bot.i18n import translator
 from bot.instrumentation import TimedJobQueue
 from bot.limited_bot import LimitedBot
+from bot.pacing import SendLimits
 from bot.reconcile import reconcile_config
 from bot.send_journal import JournalingRateLimiter
 from bot.services import Services
@@ -82,10 +83,11 @@ def build_application(services: Services) -> CourtyardApplication:
         ),
         rate_limiter=JournalingRateLimiter(
             services.journal,
-            overall_max_rate=limits.overall_per_second,
-            overall_time_period=1,
-            group_max_rate=limits.group_per_minute,
-            group_time_period=60,
+            SendLimits(
+                overall_per_second=limits.overall_per_second,
+                group_per_minute=limits.group_per_minute,
+                private_per_second=limits.private_per_second,
+            ),
             max_retries=limits.max_retries,
         ),
     )

@@ -61,6 +61,7 @@ class RateLimitSettings:
 
     overall_per_second: float = 30.0
     group_per_minute: float = 20.0
+    private_per_second: float = 1.0
     max_retries: int = 3
 
 
@@ -421,6 +422,7 @@ def _rate_limit(table: _Table) -> RateLimitSettings:
     settings = RateLimitSettings(
         overall_per_second=table.number("overall_per_second", 30.0),
         group_per_minute=table.number("group_per_minute", 20.0),
+        private_per_second=table.number("private_per_second", 1.0),
         max_retries=table.integer("max_retries", 3, minimum=0),
     )
     table.finish()

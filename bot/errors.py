@@ -17,6 +17,7 @@ from bot.logging_setup import redact
 from bot.metrics import HANDLER_ERRORS
 from bot.transient import is_transient
 from storage.outbox import OutgoingMessage
+from storage.trouble import storage_trouble
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +50,22 @@ async def report_error(update: object, context: CourtyardContext) -> None:
     secrets = [settings.telegram.token]
     transient = is_transient(error)
     HANDLER_ERRORS.labels(transient=str(transient).lower()).inc()
-    if isinstance(update, Update) and transient and services.transient.note(update.update_id):
-        # Telegram had a bad moment: the dispatcher handles the update again shortly.
+    trouble = None if error is None else storage_trouble(error)
+    if (
+        isinstance(update, Update)
+        and transient
+        and services.transient.note(update.update_id, until_done=trouble is not None)
+    ):
+        # Telegram (or the database) had a bad moment: the dispatcher handles the update
+        # again shortly.
+        if trouble is not None:
+            logger.error(
+                "Cannot handle %s: %s (%s); it will be handled again",
+                describe_update(update),
+                trouble,
+                error,
+            )
+            return
         logger.warning(
             "Telegram error while handling %s (%s); it will be handled again",
             describe_update(update),

@@ -9,9 +9,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
-from telegram.ext import AIORateLimiter, Job, JobQueue
+from telegram.ext import Job, JobQueue
 
 from bot.metrics import BOT_API_CALLS, JOB_DURATION
+from bot.pacing import PacedRateLimiter
 
 ApiResult = bool | dict[str, Any] | list[dict[str, Any]]
 
@@ -54,8 +55,8 @@ def call_result(error: BaseException | None) -> str:
     return "error"
 
 
-class CountingRateLimiter(AIORateLimiter):
-    """python-telegram-bot's rate limiter, counting each attempt of each Bot API call."""
+class CountingRateLimiter(PacedRateLimiter):
+    """The paced rate limiter (`bot.pacing`), counting each attempt of each Bot API call."""
 
     async def process_request(
         self,

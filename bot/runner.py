@@ -11,8 +11,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
+import itertools
 import json
 import logging
+import sqlite3
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -31,6 +33,7 @@ from bot.metrics import UPDATES_HANDLED
 from bot.services import Services
 from bot.transient import TransientFailures
 from storage.inbox import StoredUpdate, UpdateInbox
+from storage.trouble import storage_trouble
 
 logger = logging.getLogger(__name__)
 
@@ -122,11 +125,12 @@ class UpdateDispatcher:
 
     async def _handle_with_retries(self, update: Update) -> None:
         started = time.perf_counter()
-        for delay in (*self._transient.delays, None):
+        for attempt in itertools.count():
             async with self._slots:
                 failed = await self._handle(update)
             if not failed:
                 break
+            delay = self._transient.delay(update.update_id, attempt)
             if delay is None:
                 logger.error(
                     "Update %s still failed after %d tries; giving up",
@@ -136,7 +140,7 @@ class UpdateDispatcher:
                 break
             # The chat's later updates wait: they may depend on this one.
             await asyncio.sleep(delay)
-        await self._inbox.mark_handled(update.update_id)
+        await self._mark_handled(update.update_id)
         self._transient.forget(update.update_id)
         kind = update_kind(update)
         UPDATES_HANDLED.labels(kind=kind).inc()
@@ -147,6 +151,25 @@ class UpdateDispatcher:
             kind,
             (time.perf_counter() - started) * 1000,
         )
+
+    async def _mark_handled(self, update_id: int) -> None:
+        """Record the update as handled, waiting out a database that cannot be written: the
+        chat's later updates wait too, and until it is recorded a restart handles it again."""
+        backoff = Backoff()
+        while True:
+            try:
+                await self._inbox.mark_handled(update_id)
+                return
+            except sqlite3.Error as exc:
+                delay = backoff.next_delay()
+                logger.error(
+                    "Cannot record update %s as handled: %s (%s); trying again in %.0f s",
+                    update_id,
+                    storage_trouble(exc),
+                    exc,
+                    delay,
+                )
+                await asyncio.sleep(delay)
 
     async def _handle(self, update: Update) -> bool:
         """Process the update; True if it failed for a passing reason (worth another try)."""
@@ -213,6 +236,8 @@ class CourtyardRunner:
                 raise
             except TelegramError as exc:
                 delay = backoff.next_delay()
+                if isinstance(exc, RetryAfter):
+                    delay = _seconds(exc.retry_after)  # Telegram said how long
                 logger.warning("Cannot reach Telegram (%s); retrying in %.0f s", exc, delay)
                 if await _wait(stop, delay):
                     return
@@ -272,11 +297,25 @@ class CourtyardRunner:
                 await inbox.note_polled(returned_at)
                 await self._catch_up(batch=0)
                 continue
-            fresh = await inbox.store(
-                [StoredUpdate(update.update_id, update.to_json()) for update in updates],
-                arrived_after=arrived_after,
-            )
-            await inbox.note_polled(returned_at)
+            try:
+                fresh = await inbox.store(
+                    [StoredUpdate(update.update_id, update.to_json()) for update in updates],
+                    arrived_after=arrived_after,
+                )
+                await inbox.note_polled(returned_at)
+            except sqlite3.Error as exc:
+                # Not stored, so not confirmed: the same offset asks Telegram for them again.
+                delay = backoff.next_delay()
+                logger.error(
+                    "Cannot store %d update(s): %s (%s); they stay unacknowledged at "
+                    "Telegram, trying again in %.0f s",
+                    len(updates),
+                    storage_trouble(exc),
+                    exc,
+                    delay,
+                )
+                await _wait(stop, delay)
+                continue
             fresh_ids = {item.update_id for item in fresh}
             for update in updates:
                 if update.update_id in fresh_ids:
@@ -331,9 +370,18 @@ class CourtyardRunner:
         except (ValueError, TypeError, KeyError):
             return web.Response(status=400)
         # Stored before the 200: Telegram re-sends anything we did not acknowledge.
-        fresh = await self.services.inbox.store(
-            [StoredUpdate(update.update_id, json.dumps(data, ensure_ascii=False))]
-        )
+        try:
+            fresh = await self.services.inbox.store(
+                [StoredUpdate(update.update_id, json.dumps(data, ensure_ascii=False))]
+            )
+        except sqlite3.Error as exc:
+            logger.error(
+                "Cannot store update %s: %s (%s); answering 503 so Telegram sends it again",
+                update.update_id,
+                storage_trouble(exc),
+                exc,
+            )
+            return web.Response(status=503)
         if fresh:
             self.dispatcher.submit(update)
         return web.Response(status=200)

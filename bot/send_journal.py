@@ -19,6 +19,7 @@ from typing import Any
 
 from bot.handling import current_scope
 from bot.instrumentation import CountingRateLimiter
+from bot.pacing import SendLimits
 from storage.journal import Journal
 
 logger = logging.getLogger(__name__)
@@ -59,10 +60,12 @@ def essentials(result: Result) -> Result:
 
 
 class JournalingRateLimiter(CountingRateLimiter):
-    """PTB's rate limiter, plus: a message already sent in this scope is not sent again."""
+    """The paced rate limiter, plus: a message already sent in this scope is not sent again."""
 
-    def __init__(self, journal: Journal, **limits: Any) -> None:
-        super().__init__(**limits)
+    def __init__(
+        self, journal: Journal, limits: SendLimits | None = None, *, max_retries: int = 3
+    ) -> None:
+        super().__init__(limits, max_retries=max_retries)
         self._journal = journal
 
     async def process_request(

@@ -12,7 +12,7 @@ from bot.domain.error_notices import ErrorNotices
 from bot.domain.sla import SlaPolicy
 from bot.domain.understanding import Understanding
 from bot.learning import base_understanding
-from bot.pacing import OutboxPacer
+from bot.pacing import OutboxRun
 from bot.transient import TransientFailures
 from storage.adaptations import AdaptationRepository
 from storage.boards import BoardRepository
@@ -94,7 +94,7 @@ class Services:
     survey_followups: SurveyFollowUpRepository
     care: CareRepository
     care_alerts: CareAlertRepository
-    pacer: OutboxPacer = field(default_factory=OutboxPacer)
+    outbox_run: OutboxRun = field(default_factory=OutboxRun)
     transient: TransientFailures = field(default_factory=TransientFailures)
     error_notices: ErrorNotices = field(default_factory=ErrorNotices)
     # Set once the updates that waited at Telegram while the bot was down are handled.
@@ -137,7 +137,6 @@ class Services:
             corrections=CorrectionRepository(database, clock),
             adaptations=AdaptationRepository(database, clock),
             sla=settings.sla,
-            pacer=OutboxPacer(settings.telegram.rate_limit.overall_per_second),
             access=AccessControl(
                 admins=settings.community.admins,
                 chat_admins_are_heads=settings.community.chat_admins_are_heads,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
 from datetime import timedelta
 
 from telegram import InlineKeyboardMarkup
@@ -16,6 +18,7 @@ from telegram.error import (
 )
 
 from bot.context import CourtyardContext
+from bot.handling import current_update_id
 from bot.metrics import OUTBOX_SENDS
 from storage.outbox import OutboxEntry, OutgoingMessage
 
@@ -24,7 +27,11 @@ logger = logging.getLogger(__name__)
 MAX_BACKOFF = timedelta(minutes=10)
 # Retries go on through long outages, but a reminder a day late helps nobody.
 GIVE_UP_AFTER = timedelta(hours=24)
-MAX_ROUNDS_PER_TICK = 5
+# Messages handed to the pacer at once: enough to keep it busy at Telegram's overall limit
+# while round trips take a while.
+MAX_IN_FLIGHT = 64
+# On shutdown, messages still waiting for their turn after this long are left for the restart.
+STOP_GRACE = 5.0
 
 
 def backoff(attempts: int) -> timedelta:
@@ -35,10 +42,10 @@ def backoff(attempts: int) -> timedelta:
 async def deliver_outbox(context: CourtyardContext) -> None:
     """Send what is due; each message is marked sent only when Telegram confirms it."""
     services = context.services
-    pacer = services.pacer
-    if pacer.lock.locked():
+    run = services.outbox_run
+    if run.lock.locked():
         return
-    async with pacer.lock:
+    async with run.lock:
         expired = await services.outbox.expire(services.clock.now() - GIVE_UP_AFTER)
         if expired:
             logger.error(
@@ -46,21 +53,59 @@ async def deliver_outbox(context: CourtyardContext) -> None:
                 len(expired),
                 ", ".join(expired[:10]),
             )
-        # A chat's next message becomes due once the one before it has left, so look again
-        # after each round (a few rounds: the rest waits for the next tick).
-        for _round in range(MAX_ROUNDS_PER_TICK):
-            ready = [e for e in await services.outbox.due() if pacer.may_send(e.chat_id)]
-            if not ready:
+        await _drain(context)
+
+
+async def _drain(context: CourtyardContext) -> None:
+    """Keep the paced path (`bot.pacing`) supplied until nothing is due.
+
+    Each chat has at most one message on its way, so a chat's messages leave in order; the
+    pacer decides when each one leaves. Sending many at once keeps the overall rate near
+    Telegram's limit, where one at a time would wait for every round trip.
+    """
+    services = context.services
+    in_flight: dict[asyncio.Task[None], int] = {}
+    # Called while handling an update (to send at once what it queued), only what is due now
+    # goes: the chat's next updates wait for this one.
+    refills = 1 if current_update_id() is not None else None
+    stopping_since: float | None = None
+    try:
+        while True:
+            if (
+                len(in_flight) <= MAX_IN_FLIGHT // 2
+                and context.application.running
+                and refills != 0
+            ):
+                refills = None if refills is None else refills - 1
+                busy = set(in_flight.values())
+                for entry in await services.outbox.due(limit=MAX_IN_FLIGHT + len(busy)):
+                    if entry.chat_id in busy or len(in_flight) >= MAX_IN_FLIGHT:
+                        continue
+                    busy.add(entry.chat_id)
+                    in_flight[asyncio.create_task(_send(context, entry))] = entry.chat_id
+            if not in_flight:
                 return
-            # `due` gives at most one message per chat, so `ready` holds each chat once.
-            for entry in ready:
-                await pacer.wait_turn()
-                await _send(context, entry)
+            done, _pending = await asyncio.wait(
+                in_flight, timeout=1.0, return_when=asyncio.FIRST_COMPLETED
+            )
+            if not context.application.running:
+                stopping_since = stopping_since or time.monotonic()
+                if time.monotonic() - stopping_since > STOP_GRACE:
+                    # Shutting down: what still waits for its turn (a group's minute) is
+                    # sent after the restart; nothing is marked sent that was not.
+                    for task in in_flight:
+                        task.cancel()
+                    return
+            for task in done:
+                del in_flight[task]
+                task.result()  # an unexpected error ends the run (after the others finish)
+    finally:
+        if in_flight:
+            await asyncio.gather(*in_flight, return_exceptions=True)
 
 
 async def _send(context: CourtyardContext, entry: OutboxEntry) -> None:
     services = context.services
-    services.pacer.sent(entry.chat_id)  # attempts count against the rate, not only successes
     markup = (
         InlineKeyboardMarkup.de_json(entry.reply_markup, context.bot)
         if entry.reply_markup
@@ -120,7 +165,7 @@ async def _send(context: CourtyardContext, entry: OutboxEntry) -> None:
         await services.outbox.retry_later(entry.id, backoff(entry.attempts), str(exc))
         OUTBOX_SENDS.labels(result="network").inc()
     else:
-        await services.outbox.mark_sent(entry.id)
+        await services.outbox.mark_sent(entry)
         OUTBOX_SENDS.labels(result="sent").inc()
 
 

@@ -10,8 +10,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.context import CourtyardContext
+from bot.domain.community import CommunityRole
+from bot.domain.escalation import StaffLevel, StaffMember, routing_targets
 from bot.domain.lifecycle import RequestStatus
+from bot.handling import current_update_id
 from bot.i18n import N_, Translator, translator
+from bot.transient import is_transient
 from handlers import board
 from handlers.common import escape, preferred_language
 from handlers.labels import category_name
@@ -75,8 +79,10 @@ def render_card(
     *,
     for_staff: bool = False,
     description_limit: int = DESCRIPTION_LIMIT,
+    no_staff: bool = False,
 ) -> str:
-    """The card text (HTML); every piece of user text is escaped."""
+    """The card text (HTML); every piece of user text is escaped. `no_staff`: say that
+    nobody serves this kind of request in the building (see `staff_missing`)."""
     head = f"<b>#{request.id}</b> {icon_of(context, request.category)} " + escape(
         category_name(_, request.category)
     )
@@ -105,7 +111,31 @@ def render_card(
         lines.append(_("Note: {note}").format(note=escape(shorten(request.resolution_note, 300))))
     if request.status is RequestStatus.REJECTED and request.reject_reason:
         lines.append(_("Reason: {reason}").format(reason=escape(request.reject_reason)))
+    if no_staff:
+        lines.append(
+            _(
+                "No staff is registered for this kind of request yet. Building heads: add "
+                "someone with /staff add."
+            )
+        )
     return "\n".join(lines)
+
+
+async def roster(context: CourtyardContext, building_id: int) -> list[StaffMember]:
+    """The building's staff as the escalation ladder sees them."""
+    return [
+        StaffMember(a.person_id, a.building_id, a.categories, a.level or StaffLevel.VOLUNTEER)
+        for a in await context.services.roles.in_building(building_id)
+        if a.role is CommunityRole.STAFF
+    ]
+
+
+async def staff_missing(context: CourtyardContext, request: Request) -> bool:
+    """Nobody holds this open request and no staff of its building serves its category."""
+    if not request.is_open or request.assignee_id is not None or request.building_id is None:
+        return False
+    staff = await roster(context, request.building_id)
+    return not routing_targets(request.category, request.building_id, staff)
 
 
 def uncertain_category_line(_: Translator, context: CourtyardContext, request: Request) -> str:
@@ -226,7 +256,9 @@ async def refresh_cards(context: CourtyardContext, request_id: int) -> None:
             context,
             request.card_chat_id,
             request.card_message_id,
-            render_card(_, context, request, people),
+            render_card(
+                _, context, request, people, no_staff=await staff_missing(context, request)
+            ),
             card_keyboard(_, request),
             caption=False,
         )
@@ -274,4 +306,8 @@ async def _edit(
     except Forbidden as exc:
         logger.info("Card %s/%s is no longer reachable: %s", chat_id, message_id, exc)
     except TelegramError as exc:
+        if is_transient(exc) and current_update_id() is not None:
+            # A state change must reach its card: the update is handled again, and that
+            # edits the cards again (see `perform`).
+            raise
         logger.warning("Could not update card %s/%s: %s", chat_id, message_id, exc)

@@ -10,7 +10,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.context import CourtyardContext
 from bot.domain.community import CommunityRole
-from bot.domain.escalation import StaffLevel, StaffMember, routing_targets
+from bot.domain.escalation import StaffLevel, routing_targets
 from bot.domain.lifecycle import (
     Action,
     Closure,
@@ -34,19 +34,14 @@ from handlers.request_cards import (
     render_card,
     send_staff_card,
     shorten,
+    staff_missing,
+)
+from handlers.request_cards import (
+    roster as roster,  # re-exported: jobs and category changes use it from here
 )
 from storage.requests import NewRequest, Request
 
 logger = logging.getLogger(__name__)
-
-
-async def roster(context: CourtyardContext, building_id: int) -> list[StaffMember]:
-    """The building's staff as the escalation ladder sees them."""
-    return [
-        StaffMember(a.person_id, a.building_id, a.categories, a.level or StaffLevel.VOLUNTEER)
-        for a in await context.services.roles.in_building(building_id)
-        if a.role is CommunityRole.STAFF
-    ]
 
 
 async def open_request(
@@ -70,14 +65,21 @@ async def complete_intake(
         _ = await group_translator(context, request)
         people = await card_people(context, request)
         # One card per request, whichever attempt (or update) gets here.
+        # A building without staff for this kind of request: the card says so itself (one
+        # message per event in a group, which may take only 20 a minute).
+        no_staff = await staff_missing(context, request)
         with sending_as(f"request:{request.id}:card"):
             card = await context.bot.send_message(
                 request.chat_id,
-                render_card(_, context, request, people),
+                render_card(_, context, request, people, no_staff=no_staff),
                 reply_markup=card_keyboard(_, request),
                 reply_to_message_id=reply_to_message_id,
             )
         await services.requests.set_card(request.id, request.chat_id, card.message_id)
+        if no_staff and not await staff_missing(context, request):
+            # Staff arrived while the card waited for its turn: the card must not say
+            # otherwise.
+            await refresh_cards(context, request.id)
     if request.routed_at is None:
         await route(context, request.id)
     refreshed = await services.requests.get(request.id)
@@ -121,7 +123,9 @@ async def route(context: CourtyardContext, request_id: int) -> None:
             request.id, member.person_id, message.message_id, None
         )
         delivered = True
-    if request.chat_id is not None and (unreachable or not targets):
+    # No staff at all is said on the card (`staff_missing`); staff who cannot be reached
+    # need a button to start the bot.
+    if request.chat_id is not None and unreachable:
         await _tell_group_about_routing(context, request, unreachable)
     await services.requests.mark_routed(request.id, delivered=delivered)
 
@@ -149,25 +153,18 @@ async def _tell_group_about_routing(
 ) -> None:
     _ = await group_translator(context, request)
     assert request.chat_id is not None
-    if not unreachable:
-        text = _(
-            "No staff is registered for this kind of request yet. Building heads: add someone "
-            "with /staff add."
-        )
-        keyboard = None
-    else:
-        names = []
-        for person_id in unreachable:
-            person = await context.services.people.get(person_id)
-            name = person.display_name if person else str(person_id)
-            names.append(f'<a href="tg://user?id={person_id}">{escape(name)}</a>')
-        text = _(
-            "{names}: request #{number} is for you, but I cannot message you privately. "
-            "Please press the button to start me, then you will receive requests there."
-        ).format(names=", ".join(names), number=request.id)
-        keyboard = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(_("Start the bot"), url=deep_link(context, "staff"))]]
-        )
+    names = []
+    for person_id in unreachable:
+        person = await context.services.people.get(person_id)
+        name = person.display_name if person else str(person_id)
+        names.append(f'<a href="tg://user?id={person_id}">{escape(name)}</a>')
+    text = _(
+        "{names}: request #{number} is for you, but I cannot message you privately. "
+        "Please press the button to start me, then you will receive requests there."
+    ).format(names=", ".join(names), number=request.id)
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(_("Start the bot"), url=deep_link(context, "staff"))]]
+    )
     try:
         with sending_as(f"request:{request.id}:routing"):
             await context.bot.send_message(

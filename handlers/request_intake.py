@@ -30,10 +30,11 @@ from handlers.common import (
 from handlers.learning import remember_answer, remember_tracked
 from handlers.needs import need_from_suggestion
 from handlers.replay import settle
-from handlers.request_cards import refresh_cards, shorten
+from handlers.request_cards import group_translator, refresh_cards, shorten
 from handlers.request_flow import complete_intake, open_request
 from handlers.request_private import start_private_report
 from storage.buildings import Building
+from storage.outbox import OutgoingMessage
 from storage.requests import NewRequest, Request
 from storage.suggestions import Suggestion, SuggestionKind
 
@@ -94,6 +95,28 @@ async def find_duplicate(
     return None
 
 
+async def _say_added(context: CourtyardContext, request_id: int, message: Message) -> None:
+    """Tell the group a report was added to #N: one message for all such reports while it
+    waits for the group's turn (a group may take only 20 messages a minute)."""
+    request = await context.services.requests.get(request_id)
+    if request is None:
+        return
+    _ = await group_translator(context, request)
+    batch = f"added:{request_id}:{message.chat_id}"
+    text = _("Added to #{number} — 👥 {affected} affected.").format(
+        number=request_id, affected=request.affected
+    )
+    await context.services.outbox.add_or_fold(
+        batch,
+        OutgoingMessage(
+            f"{batch}|{message.message_id}",
+            message.chat_id,
+            text,
+            reply_to_message_id=message.message_id,
+        ),
+    )
+
+
 async def on_group_message(update: Update, context: CourtyardContext) -> None:
     """Classify every text and caption in a linked group; track what needs action."""
     message = update.effective_message
@@ -126,11 +149,7 @@ async def on_group_message(update: Update, context: CourtyardContext) -> None:
             # Nobody should have to press a button while a hazard is being reported twice.
             await services.requests.add_supporter(duplicate.id, message.from_user.id)
             await refresh_cards(context, duplicate.id)
-            _ = await translator_for(update, context)
-            await reply(
-                update,
-                _("Added to #{number}, which is the same problem.").format(number=duplicate.id),
-            )
+            await _say_added(context, duplicate.id, message)
             return
         await ask(update, context, building, SuggestionKind.DUPLICATE, text, duplicate)
         return

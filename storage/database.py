@@ -91,11 +91,13 @@ class Database:
             await connection.execute("BEGIN IMMEDIATE")
             try:
                 yield connection
-            except BaseException:
-                await connection.execute("ROLLBACK")
-                raise
-            else:
                 await connection.execute("COMMIT")
+            except BaseException:
+                # SQLite ends the transaction itself on some errors (a full disk): then there
+                # is nothing to roll back, and the original error is the one to report.
+                if connection.in_transaction:
+                    await connection.execute("ROLLBACK")
+                raise
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement in its own transaction; returns lastrowid."""

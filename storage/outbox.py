@@ -99,6 +99,25 @@ class OutboxRepository:
                 added += await enqueue(conn, message, self._clock.now())
             return added
 
+    async def add_or_fold(self, batch: str, message: OutgoingMessage) -> bool:
+        """Queue `message` as one of `batch` (its dedup key `batch|…`), or give its text to
+        the batch's message still waiting to be sent (many events, one message: a group may
+        take only 20 a minute). True if it was queued as a new message."""
+        low, high = f"{batch}|", f"{batch}}}"  # '}' sorts right after '|': a key range
+        async with self._db.transaction() as conn:
+            async with conn.execute(
+                f"SELECT id FROM outbox WHERE dedup_key >= ? AND dedup_key < ? AND {_PENDING} "
+                "ORDER BY id LIMIT 1",
+                (low, high),
+            ) as cursor:
+                waiting = await cursor.fetchone()
+            if waiting is None:
+                return await enqueue(conn, message, self._clock.now())
+            await conn.execute(
+                "UPDATE outbox SET text = ? WHERE id = ?", (message.text, int(waiting[0]))
+            )
+            return False
+
     async def known(self, dedup_key: str) -> bool:
         value = await self._db.fetch_value(
             "SELECT 1 FROM outbox WHERE dedup_key = ?", (dedup_key,)
@@ -145,11 +164,20 @@ class OutboxRepository:
     async def pending_count(self) -> int:
         return int(await self._db.fetch_value(f"SELECT count(*) FROM outbox WHERE {_PENDING}"))
 
-    async def mark_sent(self, entry_id: int) -> None:
-        await self._db.execute(
-            "UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ?",
-            (to_timestamp(self._clock.now()), entry_id),
-        )
+    async def mark_sent(self, entry: OutboxEntry) -> bool:
+        """Record the message as sent; False (and it goes again) when its text was changed
+        while it was on its way (`add_or_fold`), so the newer text is not lost."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE outbox SET sent_at = ?, attempts = attempts + 1 WHERE id = ? AND text = ?",
+                (to_timestamp(self._clock.now()), entry.id, entry.text),
+            )
+            if cursor.rowcount == 1:
+                return True
+            await conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1 WHERE id = ?", (entry.id,)
+            )
+            return False
 
     async def retry_later(self, entry_id: int, delay: timedelta, error: str) -> None:
         await self._db.execute(

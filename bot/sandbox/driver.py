@@ -21,6 +21,7 @@ from bot.sandbox import actions, membership
 from bot.sandbox.actions import ChatRef, MessageRef
 from bot.sandbox.driver_reading import EmulatorReading
 from bot.sandbox.faults import FaultKind, FaultPlan, FaultRule
+from bot.sandbox.limits import StrictLimits
 from bot.sandbox.models import Json, MemberStatus, SimChat, SimUser
 from bot.sandbox.server import ApiServer
 from bot.sandbox.state import EmulatorState
@@ -308,6 +309,23 @@ class BotApiEmulator(EmulatorReading):
         return self.faults.add(
             method, kind, times=times, retry_after=retry_after, chat_id=chat_id, delay=delay
         )
+
+    def enforce_limits(
+        self,
+        *,
+        overall_per_second: int = 30,
+        group_per_minute: int = 20,
+        private_per_second: int = 1,
+    ) -> StrictLimits:
+        """Strict mode: answer 429 with ``retry_after`` to any message over Telegram's
+        limits (counted as calls arrive; see :mod:`bot.sandbox.limits`)."""
+        limits = StrictLimits(overall_per_second, group_per_minute, private_per_second)
+        self._server.limits = limits
+        return limits
+
+    def relax_limits(self) -> None:
+        """Leave strict mode."""
+        self._server.limits = None
 
     def set_latency(self, method: str, seconds: float) -> None:
         """Delay every call of ``method`` ("*" = any); the call still takes effect afterwards,

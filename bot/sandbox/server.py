@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bot.sandbox.errors import ApiError, not_found, unauthorized
 from bot.sandbox.faults import FaultPlan, fault_error, sleep_unless_stopping
+from bot.sandbox.limits import StrictLimits
 from bot.sandbox.methods import find_method
 from bot.sandbox.models import ApiCall
 from bot.sandbox.params import Params, read_params
@@ -31,6 +32,8 @@ class ApiServer:
         self._requested_port = port
         self._runner: web.AppRunner | None = None
         self.port: int | None = None
+        # Telegram's message limits, enforced when set (strict mode).
+        self.limits: StrictLimits | None = None
         # Routes served next to the Bot API (the driver API, the sandbox page); added at start.
         self.route_setups: list[Callable[[web.Application], None]] = []
 
@@ -91,8 +94,11 @@ class ApiServer:
             return _error_response(error)
         call = ApiCall(name, values, self._state.clock())
         self._state.calls.append(call)
-        fault = self._faults.take(name, values)
+        refusal = None if self.limits is None else self.limits.check(name, values)
+        fault = None if refusal is not None else self._faults.take(name, values)
         try:
+            if refusal is not None:
+                raise refusal
             latency = self._faults.latency(name)
             if latency:
                 await sleep_unless_stopping(latency, self._state.stopping)

@@ -44,7 +44,11 @@ def config_for(emulator: BotApiEmulator, database: Path, **extra: Any) -> dict[s
             "base_url": emulator.base_url,
             "base_file_url": emulator.base_file_url,
             "poll_timeout": 1,
-            "rate_limit": {"overall_per_second": 1000, "group_per_minute": 10000},
+            "rate_limit": {
+                "overall_per_second": 1000,
+                "group_per_minute": 10000,
+                "private_per_second": 1000,
+            },
         },
         "storage": {"database": str(database)},
         # Tests of other features let the group's admins create buildings with /setup;

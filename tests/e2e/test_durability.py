@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import random
 import re
 import signal
 import sqlite3
-import sys
-import tomllib
 from collections import Counter
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,67 +17,10 @@ import pytest
 
 from bot.sandbox import BotApiEmulator
 from bot.sandbox.models import SimChat, SimUser
+from tests.e2e.bot_process import BotProcess, toml_text
 from tests.e2e.harness import config_for
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _toml(data: dict[str, object]) -> str:
-    """A tiny TOML writer for our nested config tables."""
-    lines: list[str] = []
-
-    def table(prefix: str, values: dict[str, object]) -> None:
-        scalars = {k: v for k, v in values.items() if not isinstance(v, dict)}
-        if prefix:
-            lines.append(f"[{prefix}]")
-        for key, value in scalars.items():
-            lines.append(f"{key} = {json.dumps(value, ensure_ascii=False)}")
-        for key, value in values.items():
-            if isinstance(value, dict):
-                table(f"{prefix}.{key}" if prefix else key, value)
-
-    table("", data)
-    text = "\n".join(lines) + "\n"
-    tomllib.loads(text)  # our own output must parse
-    return text
-
-
-class BotProcess:
-    """`python -m bot run` as a child process, logging to a file."""
-
-    def __init__(self, config: Path, log: Path) -> None:
-        self.config = config
-        self.log = log
-        self.process: asyncio.subprocess.Process | None = None
-
-    async def start(self) -> None:
-        handle = self.log.open("ab")
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            "--config",
-            str(self.config),
-            cwd=ROOT,
-            stdout=handle,
-            stderr=handle,
-            env={**os.environ, "COURTYARD_TOKEN": ""},
-        )
-        handle.close()
-
-    def signal(self, signum: int) -> None:
-        assert self.process is not None
-        self.process.send_signal(signum)
-
-    async def wait(self, timeout: float = 30) -> int:
-        assert self.process is not None
-        return await asyncio.wait_for(self.process.wait(), timeout)
-
-    async def kill(self) -> None:
-        if self.process is not None and self.process.returncode is None:
-            self.process.kill()
-            await self.process.wait()
+_toml = toml_text  # the name other tests (and branches) import from here
 
 
 @pytest.fixture
@@ -94,7 +34,7 @@ async def processes(tmp_path: Path) -> AsyncIterator[list[BotProcess]]:
 def _write_config(emulator: BotApiEmulator, tmp_path: Path, **extra: Any) -> Path:
     config = tmp_path / "config.toml"
     data = config_for(emulator, tmp_path / "courtyard.db", logging={"level": "INFO"}, **extra)
-    config.write_text(_toml(data), encoding="utf-8")
+    config.write_text(toml_text(data), encoding="utf-8")
     return config
 
 

@@ -22,8 +22,8 @@ from bot.clock import FakeClock
 from bot.logging_setup import OWN_LOGGERS, configure_logging
 from bot.sandbox import BotApiEmulator
 from storage.outbox import OutgoingMessage
+from tests.e2e.bot_process import toml_text
 from tests.e2e.harness import config_for, free_port, running_bot, settings_for
-from tests.e2e.test_durability import _toml
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -247,7 +247,7 @@ async def test_logs_carry_update_and_chat_but_no_token_or_personal_data(
 def _write_config(emulator: BotApiEmulator, tmp_path: Path) -> Path:
     config = tmp_path / "config.toml"
     data = config_for(emulator, tmp_path / "courtyard.db", logging={"level": "INFO"})
-    config.write_text(_toml(data), encoding="utf-8")
+    config.write_text(toml_text(data), encoding="utf-8")
     return config
 
 

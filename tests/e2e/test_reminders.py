@@ -295,7 +295,9 @@ async def test_flood_control_server_errors_and_timeouts_lose_nothing_and_repeat_
         clock.advance(timedelta(hours=18, minutes=1))
         await tick(bot)
         for _attempt in range(6):
-            await emulator.wait_for(lambda: bot.services.pacer.lock.locked() is False, 10, "idle")
+            await emulator.wait_for(
+                lambda: bot.services.outbox_run.lock.locked() is False, 10, "idle"
+            )
             await asyncio.sleep(1.05)  # private chats are paced at about one message a second
             clock.advance(timedelta(minutes=1))
             await tick(bot)

@@ -50,7 +50,7 @@ async def test_a_key_is_queued_once_and_photos_keep_their_bytes(queue: Queue) ->
     assert await q.outbox.add([OutgoingMessage("report:1", GROUP, "words again")]) == 0
     (first,) = await q.outbox.due()
     assert (first.dedup_key, first.text, first.photo) == ("report:1", "words", None)
-    await q.outbox.mark_sent(first.id)
+    await q.outbox.mark_sent(first)
     (chart,) = await q.outbox.due()
     assert chart.photo == picture
 
@@ -113,7 +113,7 @@ async def test_prune_forgets_only_finished_messages_past_the_cutoff(queue: Queue
         ]
     )
     entries = {e.dedup_key: e for e in await q.outbox.due()}
-    await q.outbox.mark_sent(entries["sent"].id)
+    await q.outbox.mark_sent(entries["sent"])
     await q.outbox.mark_failed(entries["failed"].id, "403")
     await q.outbox.retry_later(entries["pending"].id, timedelta(days=60), "502")
     assert await q.outbox.prune(q.clock.now()) == 0  # finished just now: kept
@@ -122,3 +122,27 @@ async def test_prune_forgets_only_finished_messages_past_the_cutoff(queue: Queue
     assert await q.outbox.pending_count() == 1
     assert await q.outbox.known("pending")
     assert not await q.outbox.known("sent")
+
+
+async def test_events_fold_into_the_batch_message_still_waiting(queue: Queue) -> None:
+    q = queue
+    assert await q.outbox.add_or_fold("added:5", OutgoingMessage("added:5|m1", GROUP, "1"))
+    assert not await q.outbox.add_or_fold("added:5", OutgoingMessage("added:5|m2", GROUP, "2"))
+    assert await q.outbox.add_or_fold("added:6", OutgoingMessage("added:6|m3", GROUP, "six"))
+    (waiting,) = [e for e in await q.outbox.due() if e.dedup_key.startswith("added:5")]
+    assert (waiting.dedup_key, waiting.text) == ("added:5|m1", "2")
+    assert await q.outbox.mark_sent(waiting)
+    # Once sent, the next event starts a new message.
+    assert await q.outbox.add_or_fold("added:5", OutgoingMessage("added:5|m4", GROUP, "3"))
+
+
+async def test_a_text_changed_while_sending_goes_again(queue: Queue) -> None:
+    q = queue
+    await q.outbox.add_or_fold("added:5", OutgoingMessage("added:5|m1", GROUP, "1"))
+    (sending,) = await q.outbox.due()
+    await q.outbox.add_or_fold("added:5", OutgoingMessage("added:5|m2", GROUP, "2"))
+    assert not await q.outbox.mark_sent(sending)
+    (again,) = await q.outbox.due()
+    assert (again.id, again.text) == (sending.id, "2")
+    assert await q.outbox.mark_sent(again)
+    assert await q.outbox.pending_count() == 0

@@ -13,10 +13,14 @@ import pytest
 
 from bot.clock import FakeClock
 from bot.handling import current_update_id, handling_update, sending_as
+from bot.pacing import SendLimits
 from bot.send_journal import JournalingRateLimiter
 from storage.database import Database
 from storage.inbox import StoredUpdate, UpdateInbox
 from storage.journal import Journal, update_scope
+
+# The journal is the subject here, not the pacing: lift the limits.
+FAST = SendLimits(overall_per_second=1e6, group_per_minute=1e6, private_per_second=1e6)
 
 
 @pytest.fixture
@@ -57,7 +61,7 @@ async def test_an_update_handled_again_does_not_send_what_it_sent(
     parts: tuple[Database, Journal, FakeClock],
 ) -> None:
     _db, journal, _clock = parts
-    limiter = JournalingRateLimiter(journal)
+    limiter = JournalingRateLimiter(journal, FAST)
     telegram = FakeTelegram()
     with handling_update(7):
         first = await _send(limiter, telegram, 5, "Thank you!")
@@ -88,7 +92,7 @@ async def test_a_piece_of_work_is_sent_once_whoever_does_it(
     parts: tuple[Database, Journal, FakeClock],
 ) -> None:
     _db, journal, _clock = parts
-    limiter = JournalingRateLimiter(journal)
+    limiter = JournalingRateLimiter(journal, FAST)
     telegram = FakeTelegram()
     with handling_update(7), sending_as("request:1:card"):
         await _send(limiter, telegram, -100, "#1 water · new")
@@ -133,7 +137,7 @@ async def test_a_job_started_while_handling_an_update_is_not_that_update(
     """Jobs scheduled from a handler inherit its context variables; their messages must
     still not be taken for the update's (the same reminder text twice is two reminders)."""
     _db, journal, _clock = parts
-    limiter = JournalingRateLimiter(journal)
+    limiter = JournalingRateLimiter(journal, FAST)
     telegram = FakeTelegram()
     with handling_update(7):
         job = asyncio.create_task(_send(limiter, telegram, 5, "⏰ Poll #P1 closes soon"))
