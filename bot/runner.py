@@ -275,8 +275,8 @@ class CourtyardRunner:
             fresh = await inbox.store(
                 [StoredUpdate(update.update_id, update.to_json()) for update in updates],
                 arrived_after=arrived_after,
+                polled_at=returned_at,
             )
-            await inbox.note_polled(returned_at)
             fresh_ids = {item.update_id for item in fresh}
             for update in updates:
                 if update.update_id in fresh_ids:

@@ -47,6 +47,13 @@ class PeopleRepository:
     def __init__(self, database: Database, clock: Clock) -> None:
         self._db = database
         self._clock = clock
+        # The profile last written for each person: most messages come from people whose
+        # profile did not change, and they cost no write at all.
+        self._profiles: dict[int, tuple[str, str | None, str | None, str | None]] = {}
+
+    def forget_cached(self, user_id: int) -> None:
+        """The person's row was deleted (/forgetme): the next message writes it again."""
+        self._profiles.pop(user_id, None)
 
     async def remember(
         self,
@@ -57,7 +64,10 @@ class PeopleRepository:
         username: str | None,
         language_code: str | None,
     ) -> None:
-        """Insert or refresh a user's public profile."""
+        """Insert or refresh a user's public profile (no write when it did not change)."""
+        profile = (first_name, last_name, username, language_code)
+        if self._profiles.get(user_id) == profile:
+            return
         now = to_timestamp(self._clock.now())
         await self._db.execute(
             """
@@ -76,6 +86,7 @@ class PeopleRepository:
             """,
             (user_id, first_name, last_name, username, language_code, now, now),
         )
+        self._profiles[user_id] = profile
 
     async def get(self, user_id: int) -> Person | None:
         row = await self._db.fetch_one("SELECT * FROM people WHERE id = ?", (user_id,))
