@@ -20,7 +20,8 @@ residents each, mostly chit-chat, a share of requests in Chinese and English, ph
 - Peak RSS: the bot process's VmHWM at the end.
 - Startup: from starting the process to its first getUpdates, on an empty database and on
   one with `--startup-requests` requests (default 1,000,000; built once by
-  `bench/operations_scale.py`'s generator and kept in `--cache-dir`).
+  `bench/operations_scale.py`'s generator and kept in the temporary directory's
+  `courtyard-bench`). The bots run from compiled bytecode (kept there too), as installed.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ RESULTS = ROOT / "bench" / "results" / "throughput.md"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 REPLY_METHODS = frozenset({"sendMessage", "sendPhoto"})
 POLL_TIMEOUT = 10
+PYCACHE = Path(tempfile.gettempdir()) / "courtyard-bench" / "pycache"
 
 
 @dataclass
@@ -169,7 +171,10 @@ class BotProcess:
         self.started_at = 0.0
 
     def start(self) -> None:
-        env = dict(os.environ, PYTHONPATH=str(ROOT))
+        env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONPYCACHEPREFIX=str(PYCACHE))
+        # An installed bot starts from compiled bytecode; a checkout run with
+        # PYTHONDONTWRITEBYTECODE would compile every module at every start.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         self.started_at = time.time()
         with self._log.open("ab") as log:
             self.process = subprocess.Popen(
