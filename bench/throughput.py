@@ -579,8 +579,33 @@ def _versions() -> str:
     )
 
 
-def _aim(met: bool, text: str) -> str:
-    return f"- {'met' if met else 'MISSED'}: {text}"
+def _aim(met: bool, text: str, why: str = "") -> str:
+    return f"- {'met' if met else 'MISSED'}: {text}" + ("" if met or not why else f". Why: {why}")
+
+
+# Why an aim can be missed, from profiling Courtyard under this bench with py-spy (the
+# figures are from a 2-core machine shared with other work; see the README's Performance).
+WHY_COST = (
+    "Courtyard does more per update than an echo. A line of chit-chat costs about 1.5 ms of "
+    "CPU (a quarter of it the classifier, three database round trips, PTB's parsing, one log "
+    "line). A request costs about 10 ms: it sends two messages (the group card and the staff "
+    "card, each recorded in the journal so it is never sent twice) and makes some 35 database "
+    'round trips (creating the request, its history, routing); a "me too" press about 9 ms, '
+    "most of it editing the group card and the staff card. The echo bot sends one message "
+    "per update and touches no database"
+)
+WHY_LATENCY = (
+    "updates of one chat are handled in order, so a line of chit-chat that arrives behind a "
+    "request in the same group waits until the request's card and routing are done; on a "
+    "loaded machine the event loop's turns (and with them every database round trip) slow "
+    "down for Courtyard more than for the echo bot, which makes no round trips"
+)
+WHY_STARTUP = (
+    "the database's size does not matter (nothing read at start grows with the requests); "
+    "the time is imports (python-telegram-bot, httpx, aiohttp, numpy for the classifier: "
+    "about 0.7 s of CPU from compiled bytecode), compiling the classifier's rules (0.15 s) "
+    "and TLS contexts, so it is over the aim only when the machine is busy"
+)
 
 
 def render(report: Report, command: str, machine: str) -> str:
@@ -634,16 +659,22 @@ def render(report: Report, command: str, machine: str) -> str:
         "",
         "Aims:",
         "",
-        _aim(ratio >= 1.0, f"≥ 1.0× echo on the mixed stream: {ratio:.2f}×"),
-        _aim(ratio_r >= 0.8, f"≥ 0.8× echo when every message is a request: {ratio_r:.2f}×"),
+        _aim(ratio >= 1.0, f"≥ 1.0× echo on the mixed stream: {ratio:.2f}×", WHY_COST),
+        _aim(
+            ratio_r >= 0.8,
+            f"≥ 0.8× echo when every message is a request: {ratio_r:.2f}×",
+            WHY_COST,
+        ),
         _aim(
             ours.cpu_ms_per_update <= 3.0,
             f"CPU per update ≤ 3 ms: {ours.cpu_ms_per_update:.2f} ms",
+            WHY_COST,
         ),
         _aim(
             p99_ratio <= 1.5,
             f"p99 ≤ 1.5× echo's p99 at {plan.latency_rate:.0f} msg/s: "
             f"{p['courtyard'][2]:.0f} vs {p['echo'][2]:.0f} ms ({p99_ratio:.2f}×)",
+            WHY_LATENCY,
         ),
     ]
     if report.startup_big is not None:
@@ -652,6 +683,7 @@ def render(report: Report, command: str, machine: str) -> str:
                 report.startup_big < 1.5,
                 f"startup < 1.5 s with {plan.startup_requests:,} requests: "
                 f"{report.startup_big:.2f} s",
+                WHY_STARTUP,
             )
         )
     return "\n".join(lines) + "\n"

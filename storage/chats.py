@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from bot.clock import Clock, to_timestamp
 from storage.database import Database
 
+# How many entries the write-avoiding cache keeps (a few hundred bytes each).
+CACHE_LIMIT = 200_000
+
 
 @dataclass(frozen=True)
 class Chat:
@@ -65,6 +68,8 @@ class ChatRepository:
             """,
             (chat_id, type, title, now, now),
         )
+        if len(self._written) >= CACHE_LIMIT:
+            self._written.clear()  # a district's chats fit; anything beyond starts over
         self._written[chat_id] = (type, title)
 
     async def ensure_exists(self, chat_id: int) -> None:

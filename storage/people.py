@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from bot.clock import Clock, to_timestamp
 from storage.database import Database
 
+# How many entries the write-avoiding cache keeps (a few hundred bytes each).
+CACHE_LIMIT = 200_000
+
 
 @dataclass(frozen=True)
 class Person:
@@ -86,6 +89,8 @@ class PeopleRepository:
             """,
             (user_id, first_name, last_name, username, language_code, now, now),
         )
+        if len(self._profiles) >= CACHE_LIMIT:
+            self._profiles.clear()  # a district's people fit; anything beyond starts over
         self._profiles[user_id] = profile
 
     async def get(self, user_id: int) -> Person | None:
