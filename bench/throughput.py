@@ -70,6 +70,7 @@ class Plan:
     startup_requests: int = 1_000_000
     cache_dir: Path = Path(tempfile.gettempdir()) / "courtyard-bench"
     profile: Path | None = None
+    courtyard_root: Path = ROOT  # the checkout Courtyard runs from (compare with another)
 
     @classmethod
     def quick(cls) -> Plan:
@@ -163,22 +164,23 @@ def _courtyard_config(
 class BotProcess:
     """A bot (Courtyard or echo) in a process of its own."""
 
-    def __init__(self, name: str, argv: list[str], log: Path) -> None:
+    def __init__(self, name: str, argv: list[str], log: Path, root: Path = ROOT) -> None:
         self.name = name
+        self._root = root
         self._argv = argv
         self._log = log
         self.process: subprocess.Popen[bytes] | None = None
         self.started_at = 0.0
 
     def start(self) -> None:
-        env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONPYCACHEPREFIX=str(PYCACHE))
+        env = dict(os.environ, PYTHONPATH=str(self._root), PYTHONPYCACHEPREFIX=str(PYCACHE))
         # An installed bot starts from compiled bytecode; a checkout run with
         # PYTHONDONTWRITEBYTECODE would compile every module at every start.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         self.started_at = time.time()
         with self._log.open("ab") as log:
             self.process = subprocess.Popen(
-                self._argv, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+                self._argv, cwd=self._root, env=env, stdout=log, stderr=subprocess.STDOUT
             )
 
     @property
@@ -267,7 +269,8 @@ class Stage:
                 e.base_file_url,
                 str(POLL_TIMEOUT),
             ]
-        self.process = BotProcess(self.bot, argv, log)
+        root = self.plan.courtyard_root if self.bot == "courtyard" else ROOT
+        self.process = BotProcess(self.bot, argv, log, root)
         self.process.start()
 
     async def wait_polling(self, limit: float = 120) -> float:
@@ -461,7 +464,7 @@ async def startup_seconds(plan: Plan, workdir: Path, database: Path, tries: int 
     for attempt in range(tries):
         copy = workdir / f"startup-{attempt}.db"
         shutil.copyfile(database, copy)
-        stage_plan = Plan(buildings=1, residents=1, profile=None)
+        stage_plan = Plan(buildings=1, residents=1, courtyard_root=plan.courtyard_root)
         stage = Stage(stage_plan, workdir, "courtyard")
         stage.database = copy
         async with stage:
@@ -594,6 +597,7 @@ WHY_COST = (
     "most of it editing the group card and the staff card. The echo bot sends one message "
     "per update and touches no database"
 )
+SEE_COST = "see where the time goes, below"
 WHY_LATENCY = (
     "updates of one chat are handled in order, so a line of chit-chat that arrives behind a "
     "request in the same group waits until the request's card and routing are done; on a "
@@ -659,16 +663,16 @@ def render(report: Report, command: str, machine: str) -> str:
         "",
         "Aims:",
         "",
-        _aim(ratio >= 1.0, f"≥ 1.0× echo on the mixed stream: {ratio:.2f}×", WHY_COST),
+        _aim(ratio >= 1.0, f"≥ 1.0× echo on the mixed stream: {ratio:.2f}×", SEE_COST),
         _aim(
             ratio_r >= 0.8,
             f"≥ 0.8× echo when every message is a request: {ratio_r:.2f}×",
-            WHY_COST,
+            SEE_COST,
         ),
         _aim(
             ours.cpu_ms_per_update <= 3.0,
             f"CPU per update ≤ 3 ms: {ours.cpu_ms_per_update:.2f} ms",
-            WHY_COST,
+            SEE_COST,
         ),
         _aim(
             p99_ratio <= 1.5,
@@ -686,6 +690,8 @@ def render(report: Report, command: str, machine: str) -> str:
                 WHY_STARTUP,
             )
         )
+    if ratio < 1.0 or ratio_r < 0.8 or ours.cpu_ms_per_update > 3.0:
+        lines += ["", f"Where the time goes: {WHY_COST}."]
     return "\n".join(lines) + "\n"
 
 
@@ -699,6 +705,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, help="length of the latency stream")
     parser.add_argument("--startup-requests", type=int, help="0 skips the big-database startup")
     parser.add_argument("--profile", type=Path, help="cProfile Courtyard into this file")
+    parser.add_argument(
+        "--courtyard-root", type=Path, help="run Courtyard from this checkout (e.g. main)"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     plan = Plan.quick() if args.quick else Plan()
@@ -710,6 +719,7 @@ def main(argv: list[str] | None = None) -> int:
         ("seconds", "latency_seconds"),
         ("startup_requests", "startup_requests"),
         ("profile", "profile"),
+        ("courtyard_root", "courtyard_root"),
     ):
         value = getattr(args, name)
         if value is not None:
