@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-
-import matplotlib
-
-matplotlib.use("Agg")  # no display; must precede pyplot
-
-from matplotlib import pyplot
+from functools import cache
+from types import ModuleType
 
 # Labels are kept to digits and Latin text: the default fonts have no CJK glyphs, and the
 # message beside the chart carries the option names in the reader's language.
+
+
+@cache
+def _pyplot() -> ModuleType:
+    """matplotlib, imported at the first chart: importing it takes a third of a second,
+    which the bot's start (and every update handled meanwhile) does not need to wait for."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display; must precede pyplot
+    from matplotlib import pyplot
+
+    return pyplot
 
 
 def bar_chart(
@@ -20,6 +28,7 @@ def bar_chart(
 ) -> bytes:
     """Horizontal bars, one per value, labelled and annotated with the count."""
     height = 0.6 + 0.45 * len(values)
+    pyplot = _pyplot()
     figure, axes = pyplot.subplots(figsize=(6, height), dpi=100)
     try:
         positions = list(range(len(values)))[::-1]
@@ -43,6 +52,7 @@ def bar_chart(
 def grouped_bar_chart(labels: Sequence[str], new: Sequence[int], resolved: Sequence[int]) -> bytes:
     """Two horizontal bars per label: new (grey) above resolved (green)."""
     count = len(labels)
+    pyplot = _pyplot()
     figure, axes = pyplot.subplots(figsize=(6, 1.0 + 0.6 * count), dpi=100)
     try:
         positions = list(range(count))[::-1]

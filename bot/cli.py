@@ -85,8 +85,7 @@ def add_operations_commands(commands: argparse._SubParsersAction[argparse.Argume
 
 def add_sandbox_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """`courtyard sandbox`: see bot/sandbox/launcher.py and the README."""
-    from bot.sandbox.launcher import default_language
-
+    # The sandbox is imported only when it runs: `courtyard run` starts without it.
     sandbox = commands.add_parser(
         "sandbox",
         help="try Courtyard in a browser: the bot, a local Telegram and demo residents",
@@ -95,7 +94,7 @@ def add_sandbox_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
     sandbox.add_argument(
         "--lang",
         choices=("zh", "en"),
-        default=default_language(),
+        default=None,
         help="language of the demo community and the page (default: from the locale)",
     )
     sandbox.add_argument(
@@ -174,11 +173,11 @@ def classify_lines(config: Path | None, *, explain: bool = False) -> int:
 
 
 def sandbox(args: argparse.Namespace) -> int:
-    from bot.sandbox.launcher import SandboxOptions, main_sandbox
+    from bot.sandbox.launcher import SandboxOptions, default_language, main_sandbox
 
     options = SandboxOptions(
         port=args.port,
-        language=args.lang,
+        language=args.lang or default_language(),
         database=args.db,
         open_browser=args.open,
         empty=args.empty,

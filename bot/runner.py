@@ -22,12 +22,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from aiohttp import web
-from telegram import Update
+from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
 from bot.context import CourtyardApplication
 from bot.handling import handling_update
 from bot.health import add_health_routes, metrics_server, metrics_share_webhook_server
+from bot.limited_bot import LimitedBot
 from bot.logging_setup import tagged
 from bot.metrics import UPDATES_HANDLED
 from bot.services import Services
@@ -264,14 +265,12 @@ class CourtyardRunner:
         logger.info("Polling for updates")
         while not stop.is_set():
             asked_at = clock.now()
-            fetch = asyncio.ensure_future(
-                bot.get_updates(offset=offset, timeout=timeout, allowed_updates=ALLOWED_UPDATES)
-            )
+            fetch = asyncio.ensure_future(fetch_updates(bot, offset=offset, wait_seconds=timeout))
             if not await _first_of(fetch, stop):
                 break
             returned_at = clock.now()
             try:
-                updates = fetch.result()
+                received = fetch.result()
             except RetryAfter as exc:
                 await _wait(stop, _seconds(exc.retry_after))
                 continue
@@ -293,16 +292,20 @@ class CourtyardRunner:
             backoff.reset()
             arrived_after = arrival_bound(asked_at, returned_at, previous_return)
             previous_return = returned_at
-            if not updates:
+            if not received:
                 await inbox.note_polled(returned_at)
                 await self._catch_up(batch=0)
                 continue
+            updates = [update for update, _ in received]
             try:
                 fresh = await inbox.store(
-                    [StoredUpdate(update.update_id, update.to_json()) for update in updates],
+                    [
+                        StoredUpdate(update.update_id, json.dumps(data, ensure_ascii=False))
+                        for update, data in received
+                    ],
                     arrived_after=arrived_after,
+                    polled_at=returned_at,
                 )
-                await inbox.note_polled(returned_at)
             except sqlite3.Error as exc:
                 # Not stored, so not confirmed: the same offset asks Telegram for them again.
                 delay = backoff.next_delay()
@@ -387,6 +390,20 @@ class CourtyardRunner:
         return web.Response(status=200)
 
 
+async def fetch_updates(
+    bot: Bot, *, offset: int | None, wait_seconds: int
+) -> list[tuple[Update, dict[str, Any]]]:
+    """The next getUpdates batch, each Update with its JSON as Telegram sent it."""
+    if isinstance(bot, LimitedBot):
+        return await bot.fetch_updates(
+            offset=offset, wait_seconds=wait_seconds, allowed_updates=ALLOWED_UPDATES
+        )
+    updates = await bot.get_updates(
+        offset=offset, timeout=wait_seconds, allowed_updates=ALLOWED_UPDATES
+    )
+    return [(update, update.to_dict()) for update in updates]
+
+
 def arrival_bound(
     asked_at: datetime, returned_at: datetime, previous: datetime | None
 ) -> datetime:
@@ -409,7 +426,7 @@ def _seconds(value: object) -> float:
     return float(value)  # type: ignore[arg-type]
 
 
-async def _first_of(fetch: asyncio.Future[tuple[Update, ...]], stop: asyncio.Event) -> bool:
+async def _first_of(fetch: asyncio.Future[Any], stop: asyncio.Event) -> bool:
     """Wait for a fetch or a stop; returns False (and cancels the fetch) on stop."""
     stopper = asyncio.ensure_future(stop.wait())
     waiters: set[asyncio.Future[Any]] = {fetch, stopper}

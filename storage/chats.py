@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from bot.clock import Clock, to_timestamp
 from storage.database import Database
 
+# How many entries the write-avoiding cache keeps (a few hundred bytes each).
+CACHE_LIMIT = 200_000
+
 
 @dataclass(frozen=True)
 class Chat:
@@ -40,9 +43,20 @@ class ChatRepository:
     def __init__(self, database: Database, clock: Clock) -> None:
         self._db = database
         self._clock = clock
+        # What was last written for each chat: an unchanged chat costs no write.
+        self._written: dict[int, tuple[str, str | None]] = {}
+
+    def forget_cached(self, chat_id: int) -> None:
+        """The chat's row was deleted (/forgetme of a private chat): write it again."""
+        self._written.pop(chat_id, None)
 
     async def remember(self, chat_id: int, *, type: str, title: str | None) -> None:
-        """Insert or refresh a chat (only my_chat_member updates change whether it is active)."""
+        """Insert or refresh a chat (only my_chat_member updates change whether it is active).
+
+        No write when type and title are what this process last wrote: the row exists then
+        (chats are deleted only by /forgetme, which calls `forget_cached`)."""
+        if self._written.get(chat_id) == (type, title):
+            return
         now = to_timestamp(self._clock.now())
         await self._db.execute(
             """
@@ -54,6 +68,9 @@ class ChatRepository:
             """,
             (chat_id, type, title, now, now),
         )
+        if len(self._written) >= CACHE_LIMIT:
+            self._written.clear()  # a district's chats fit; anything beyond starts over
+        self._written[chat_id] = (type, title)
 
     async def ensure_exists(self, chat_id: int) -> None:
         """A row for a chat known only by id (from the config file)."""

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import aiosqlite
 
@@ -17,6 +18,7 @@ from storage.migrations import MIGRATIONS, Migration, apply_migrations
 logger = logging.getLogger(__name__)
 
 Params = Sequence[Any]
+T = TypeVar("T")
 
 
 class Database:
@@ -24,6 +26,10 @@ class Database:
 
     Reads go straight to the connection. Writes go through `transaction()`, which holds an
     async lock so that two coroutines never interleave statements inside one transaction.
+
+    Every statement awaited on an aiosqlite connection is a round trip to its thread (about
+    0.1 ms of CPU each, and a wait). `fetch_*`, `execute` and `write` do all their work in
+    one round trip: on the hot path (every update) that is most of the cost.
     """
 
     def __init__(self, path: Path | str, *, migrations: Sequence[Migration] = MIGRATIONS) -> None:
@@ -99,24 +105,62 @@ class Database:
                     await connection.execute("ROLLBACK")
                 raise
 
+    async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `work` with the plain sqlite3 connection on the database thread, in one round
+        trip. For reads; writes go through `write` or `transaction`."""
+        connection = self.connection
+        # aiosqlite's own way of running a call on its thread (what each of its methods uses).
+        result = await connection._execute(work, connection._conn)  # type: ignore[no-untyped-call]
+        return cast(T, result)
+
+    async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """A write transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on error) doing `work`
+        with the plain sqlite3 connection, all in one round trip to the database thread."""
+        async with self._write_lock:
+            return await self.run(partial(_in_transaction, work))
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement in its own transaction; returns lastrowid."""
-        async with self.transaction() as connection:
-            cursor = await connection.execute(sql, params)
-            return cursor.lastrowid or 0
+        return await self.write(partial(_execute_statement, sql, params))
 
     async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self.connection.execute(sql, params) as cursor:
-            row: sqlite3.Row | None = await cursor.fetchone()
-            return row
+        return await self.run(partial(_fetch_one, sql, params))
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self.connection.execute(sql, params) as cursor:
-            return list(await cursor.fetchall())
+        return await self.run(partial(_fetch_all, sql, params))
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
+
+
+def _in_transaction(work: Callable[[sqlite3.Connection], T], connection: sqlite3.Connection) -> T:
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        result = work(connection)
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+    return result
+
+
+def _execute_statement(sql: str, params: Params, connection: sqlite3.Connection) -> int:
+    return connection.execute(sql, params).lastrowid or 0
+
+
+def _fetch_one(sql: str, params: Params, connection: sqlite3.Connection) -> sqlite3.Row | None:
+    cursor = connection.execute(sql, params)
+    try:
+        row: sqlite3.Row | None = cursor.fetchone()
+        return row
+    finally:
+        cursor.close()
+
+
+def _fetch_all(sql: str, params: Params, connection: sqlite3.Connection) -> list[sqlite3.Row]:
+    return connection.execute(sql, params).fetchall()
 
 
 def placeholders(values: Iterable[object]) -> str:

@@ -50,6 +50,20 @@ class InviteRepository:
     def __init__(self, database: Database, clock: Clock) -> None:
         self._db = database
         self._clock = clock
+        # Lower-cased @usernames that open invitations may wait for (a superset: every
+        # invitation is created here). Loaded once; most senders are not in it, and binding
+        # their username then costs no query.
+        self._awaited_usernames: set[str] | None = None
+
+    async def _awaited(self) -> set[str]:
+        if self._awaited_usernames is None:
+            rows = await self._db.fetch_all(
+                "SELECT DISTINCT lower(target_username) FROM invites "
+                "WHERE target_username IS NOT NULL AND target_person_id IS NULL "
+                "AND used_at IS NULL"
+            )
+            self._awaited_usernames = {str(row[0]) for row in rows}
+        return self._awaited_usernames
 
     async def create(
         self,
@@ -84,6 +98,8 @@ class InviteRepository:
         )
         if existing is not None:
             return str(existing)
+        if target_person_id is None and target_username is not None:
+            (await self._awaited()).add(target_username.lower())
         token = secrets.token_urlsafe(18)
         await self._db.execute(
             "INSERT INTO invites (token, kind, building_id, target_person_id, target_username, "
@@ -114,6 +130,8 @@ class InviteRepository:
     async def bind_username(self, username: str, person_id: int) -> int:
         """Tie open invitations for @username to the person who has that name now (the first
         one the bot sees), so whoever takes the name later cannot redeem them."""
+        if username.lower() not in await self._awaited():
+            return 0
         now = to_timestamp(self._clock.now())
         waiting = await self._db.fetch_value(
             "SELECT 1 FROM invites WHERE lower(target_username) = lower(?) "

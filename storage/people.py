@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from bot.clock import Clock, to_timestamp
 from storage.database import Database
 
+# How many entries the write-avoiding cache keeps (a few hundred bytes each).
+CACHE_LIMIT = 200_000
+
 
 @dataclass(frozen=True)
 class Person:
@@ -47,6 +50,13 @@ class PeopleRepository:
     def __init__(self, database: Database, clock: Clock) -> None:
         self._db = database
         self._clock = clock
+        # The profile last written for each person: most messages come from people whose
+        # profile did not change, and they cost no write at all.
+        self._profiles: dict[int, tuple[str, str | None, str | None, str | None]] = {}
+
+    def forget_cached(self, user_id: int) -> None:
+        """The person's row was deleted (/forgetme): the next message writes it again."""
+        self._profiles.pop(user_id, None)
 
     async def remember(
         self,
@@ -57,7 +67,10 @@ class PeopleRepository:
         username: str | None,
         language_code: str | None,
     ) -> None:
-        """Insert or refresh a user's public profile."""
+        """Insert or refresh a user's public profile (no write when it did not change)."""
+        profile = (first_name, last_name, username, language_code)
+        if self._profiles.get(user_id) == profile:
+            return
         now = to_timestamp(self._clock.now())
         await self._db.execute(
             """
@@ -76,6 +89,9 @@ class PeopleRepository:
             """,
             (user_id, first_name, last_name, username, language_code, now, now),
         )
+        if len(self._profiles) >= CACHE_LIMIT:
+            self._profiles.clear()  # a district's people fit; anything beyond starts over
+        self._profiles[user_id] = profile
 
     async def get(self, user_id: int) -> Person | None:
         row = await self._db.fetch_one("SELECT * FROM people WHERE id = ?", (user_id,))
