@@ -22,6 +22,7 @@ DEFAULT_RULES_RESOURCE: Final = "default_rules.toml"
 _CATEGORY_KEY: Final = re.compile(r"[a-z][a-z0-9_]*")
 _MARKER_GROUPS: Final = (
     "urgent", "problem", "chit_chat", "announcement", "resolved", "hearsay", "suggestion",
+    "personal",
 )  # fmt: skip
 _LIST_KEYS: Final = ("keywords_zh", "keywords_en", "patterns")
 _CJK: Final = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
@@ -108,6 +109,9 @@ class ClassifierRules:
     hearsay: Cue = field(default_factory=Cue)
     # Wishes for something new ("建议装个…", "could we get…"): not a problem report.
     suggestion: Cue = field(default_factory=Cue)
+    # A resident's own affairs (apologising for their own noise, lost and found, selling):
+    # optional too.
+    personal: Cue = field(default_factory=Cue)
 
     def category(self, key: str) -> CategoryRule:
         """The category with this key (raises KeyError for an unknown key)."""
