@@ -81,7 +81,8 @@ class Cue:
 
     def pattern_hits(self, folded_text: str) -> tuple[str, ...]:
         """The text each matching pattern found, in pattern order."""
-        has = {_LATIN: _LATIN.search(folded_text) is not None, _CJK: bool(_CJK.search(folded_text))}
+        latin, cjk = _LATIN.search(folded_text), _CJK.search(folded_text)
+        has = {_LATIN: latin is not None, _CJK: cjk is not None}
         hits = (
             pattern.search(folded_text)
             for pattern, needs in self._gated_patterns
