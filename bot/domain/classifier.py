@@ -46,6 +46,7 @@ _CHIT_CHAT_MAX_HITS: Final = 2
 _ANNOUNCEMENT_WEIGHT: Final = -0.5
 _RESOLVED_WEIGHT: Final = -0.5
 _HEARSAY_WEIGHT: Final = -0.5
+_PERSONAL_WEIGHT: Final = -0.5
 _SUGGESTION_WEIGHT: Final = -0.3
 # A keyword names a topic; a pattern describes a problem with it, so it counts double.
 _PATTERN_VOTES: Final = 2
@@ -79,6 +80,9 @@ class Classification:
     evidence: tuple[str, ...] = ()
     # Every category the rules found words for, with its votes (the model weighs them).
     category_votes: tuple[tuple[str, int], ...] = ()
+    # The rules read the message as over, elsewhere, hypothetical, a notice or the writer's own
+    # affair ("修好了", "what if…", "sorry, it was my alarm"): the model should not overrule that.
+    hedged: bool = False
 
     @property
     def is_request(self) -> bool:
@@ -116,9 +120,11 @@ def classify(text: str, rules: ClassifierRules) -> Classification:
     resolved_hits = rules.resolved.hits(folded)
     hearsay_hits = rules.hearsay.hits(folded)
     suggestion_hits = rules.suggestion.hits(folded)
-    # A hazard elsewhere, in the past, in a what-if, in a notice or already dealt with is not
-    # one to page staff about.
-    if hearsay_hits or announcement_hits or resolved_hits:
+    personal_hits = rules.personal.hits(folded)
+    # A hazard elsewhere, in the past, in a what-if, in a notice, already dealt with or the
+    # writer's own doing is not one to page staff about.
+    hedged = bool(hearsay_hits or announcement_hits or resolved_hits or personal_hits)
+    if hedged:
         urgent_hits = ()
 
     strength = len(problem_hits) + (len(best.pattern_hits) if best else 0) + bool(urgent_hits)
@@ -129,6 +135,7 @@ def classify(text: str, rules: ClassifierRules) -> Classification:
     score += _ANNOUNCEMENT_WEIGHT * len(announcement_hits)
     score += _RESOLVED_WEIGHT * len(resolved_hits)
     score += _HEARSAY_WEIGHT * min(len(hearsay_hits), 1)
+    score += _PERSONAL_WEIGHT * min(len(personal_hits), 1)
     # A wish with nothing described as wrong is a suggestion, not a request.
     suggestion = bool(suggestion_hits) and strength == 0
     score += _SUGGESTION_WEIGHT if suggestion else 0.0
@@ -145,6 +152,7 @@ def classify(text: str, rules: ClassifierRules) -> Classification:
         ("resolved", resolved_hits),
         ("hearsay", hearsay_hits),
         ("suggestion", suggestion_hits),
+        ("personal", personal_hits),
     )
     return Classification(
         verdict=verdict,
@@ -155,6 +163,7 @@ def classify(text: str, rules: ClassifierRules) -> Classification:
         matched=matched,
         category_votes=tuple((c.rule.key, c.votes) for c in candidates),
         suggestion=suggestion,
+        hedged=hedged,
     )
 
 

@@ -22,11 +22,14 @@ DEFAULT_RULES_RESOURCE: Final = "default_rules.toml"
 _CATEGORY_KEY: Final = re.compile(r"[a-z][a-z0-9_]*")
 _MARKER_GROUPS: Final = (
     "urgent", "problem", "chit_chat", "announcement", "resolved", "hearsay", "suggestion",
+    "personal",
 )  # fmt: skip
 _LIST_KEYS: Final = ("keywords_zh", "keywords_en", "patterns")
 _CJK: Final = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
 _LATIN: Final = re.compile(r"[a-z0-9]")
 _CONTROL_CHARACTER: Final = re.compile(r"[\x00-\x1f\x7f]")
+# A pattern's letters outside escapes such as \b, \w or \d: what text it can need.
+_ESCAPE: Final = re.compile(r"\\.")
 
 
 class RulesError(ValueError):
@@ -47,6 +50,10 @@ class Cue:
     patterns: tuple[re.Pattern[str], ...] = ()
     _cjk_keywords: tuple[str, ...] = field(init=False, repr=False, compare=False)
     _word_matcher: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
+    # Each pattern with the script it cannot match without (None: either); see `_needs`.
+    _gated_patterns: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         # Which list a keyword sits in does not matter; its script decides how it matches.
@@ -55,6 +62,8 @@ class Cue:
         words = [keyword for keyword in keywords if keyword not in cjk]
         object.__setattr__(self, "_cjk_keywords", cjk)
         object.__setattr__(self, "_word_matcher", _word_matcher(words))
+        gated = tuple((pattern, _needs(pattern.pattern)) for pattern in self.patterns)
+        object.__setattr__(self, "_gated_patterns", gated)
 
     def keyword_hits(self, folded_text: str) -> tuple[str, ...]:
         """Keywords found in already-normalized text, in order of appearance.
@@ -72,7 +81,13 @@ class Cue:
 
     def pattern_hits(self, folded_text: str) -> tuple[str, ...]:
         """The text each matching pattern found, in pattern order."""
-        hits = (pattern.search(folded_text) for pattern in self.patterns)
+        latin, cjk = _LATIN.search(folded_text), _CJK.search(folded_text)
+        has = {_LATIN: latin is not None, _CJK: cjk is not None}
+        hits = (
+            pattern.search(folded_text)
+            for pattern, needs in self._gated_patterns
+            if needs is None or has[needs]
+        )
         return tuple(dict.fromkeys(hit.group() for hit in hits if hit is not None))
 
     def hits(self, folded_text: str) -> tuple[str, ...]:
@@ -108,6 +123,9 @@ class ClassifierRules:
     hearsay: Cue = field(default_factory=Cue)
     # Wishes for something new ("建议装个…", "could we get…"): not a problem report.
     suggestion: Cue = field(default_factory=Cue)
+    # A resident's own affairs (apologising for their own noise, lost and found, selling):
+    # optional too.
+    personal: Cue = field(default_factory=Cue)
 
     def category(self, key: str) -> CategoryRule:
         """The category with this key (raises KeyError for an unknown key)."""
@@ -115,6 +133,24 @@ class ClassifierRules:
             if rule.key == key:
                 return rule
         raise KeyError(key)
+
+
+def _needs(source: str) -> re.Pattern[str] | None:
+    """The script a pattern cannot match without, so text lacking it can skip the pattern.
+
+    Rules hold well over a hundred patterns, most written for one script ("电梯.{0,8}卡",
+    "\\b(lift|elevator)…"); running only those a message's script can match keeps
+    classification fast. A pattern with Chinese and no Latin letters (outside escapes) needs
+    Chinese text; one with Latin letters and no Chinese needs Latin text; others always run.
+    """
+    letters = _ESCAPE.sub("", source)
+    has_cjk = _CJK.search(letters) is not None
+    has_latin = re.search(r"[a-z]", letters) is not None
+    if has_cjk and not has_latin:
+        return _CJK
+    if has_latin and not has_cjk:
+        return _LATIN
+    return None
 
 
 def _word_matcher(words: list[str]) -> re.Pattern[str] | None:

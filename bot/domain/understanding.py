@@ -5,7 +5,9 @@ urgent card (learning can never silence it), and a message they confidently call
 one unless the model is all but sure it is not (then it becomes a quiet button, not silence). The
 model adds recall — a message the rules ignore gets a button when the model thinks it may be a
 request, and a card only when it is very sure — and decides the category together with the rules'
-topic words. When two categories are close, the result names both so the card can ask.
+topic words. When the rules read a message as already fixed, elsewhere, hypothetical, a notice or
+the writer's own affair, the model may not overrule them with a card: at most a button, when it is
+all but sure. When two categories are close, the result names both so the card can ask.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class Thresholds:
     button: float = 0.6  # model alone offers a button
     veto: float = 0.08  # below this the model turns a rules card into a button
     keep_button: float = 0.3  # below this a rules button is dropped
+    hedged_button: float = 0.9  # a message the rules hedged gets a model button only above this
     urgent: float = 0.7  # model adds urgency to a flagged request
     suggestion: float = 0.5
     rules_weight: float = 1.0  # what full rules votes add to a category's model probability
@@ -98,6 +101,14 @@ def combine(
         else:
             verdict = Verdict.REQUEST
             reasons.append("rules: request")
+    elif ruled.hedged:
+        # "Fixed now", "what if…", "sorry, my alarm": the model's words are the problem's words.
+        if prediction.request >= limits.hedged_button:
+            verdict = Verdict.BORDERLINE
+            reasons.append("model: maybe a request, though the rules read it as settled")
+        else:
+            verdict = Verdict.IGNORE
+            reasons.append("rules: over, elsewhere, hypothetical or the writer's own")
     elif prediction.request >= limits.card:
         verdict = Verdict.REQUEST
         reasons.append("model: request")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import tomllib
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +18,8 @@ from bot.domain.classifier import (
     default_rules,
     rules_from_mapping,
 )
+from bot.domain.classifier_evaluation import parse_corpus
+from bot.domain.hanzi import normalize
 
 SPEC_CATEGORIES = (
     "water", "heating", "electricity", "elevator", "sanitation", "parking",
@@ -180,3 +183,33 @@ def test_packaged_file_comments_every_key() -> None:
             assert lines[number - 1].startswith("#"), line
         if line.split("=")[0].strip() in ("confident", "borderline", "fallback_category"):
             assert lines[number - 1].startswith("#"), line
+
+
+def test_patterns_of_one_script_are_skipped_only_for_text_they_cannot_match() -> None:
+    rules = rules_from_mapping(
+        {
+            **minimal_table(),
+            "urgent": {
+                "patterns": ["电梯.{0,4}困", "\\bstuck in the lift\\b", "(水|water).{0,9}喷"]
+            },
+        }
+    )
+    assert rules.urgent.pattern_hits("电梯里困了人") == ("电梯里困",)
+    assert rules.urgent.pattern_hits("someone is stuck in the lift") == ("stuck in the lift",)
+    # A pattern mixing scripts always runs.
+    assert rules.urgent.pattern_hits("water 喷") == ("water 喷",)
+
+
+def test_skipping_by_script_finds_what_running_every_pattern_finds() -> None:
+    """The packaged rules on the whole tuning corpus: the shortcut changes no hit."""
+    rules = default_rules()
+    cues = [rules.urgent, rules.problem, rules.resolved, rules.hearsay, rules.personal,
+            rules.announcement, rules.suggestion, rules.chit_chat, *rules.categories]  # fmt: skip
+    corpus = Path(__file__).resolve().parents[1] / "data" / "corpus"
+    for path in sorted(corpus.glob("*.tsv")):
+        for message in parse_corpus(path.read_text("utf-8").splitlines()):
+            folded = normalize(message.text)
+            for cue in cues:
+                every = (pattern.search(folded) for pattern in cue.patterns)
+                expected = tuple(dict.fromkeys(hit.group() for hit in every if hit))
+                assert cue.pattern_hits(folded) == expected, message.text
