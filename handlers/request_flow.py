@@ -50,6 +50,8 @@ async def open_request(
     """Create the request (idempotently) and finish its intake (see `complete_intake`)."""
     request, created = await context.services.requests.create(new)
     if created:
+        # A new number: nothing was sent for it yet (its card, its staff cards).
+        context.services.journal.begin_fresh_family(f"request:{request.id}")
         await board.touch(context, request.building_id)
     return await complete_intake(context, request, reply_to_message_id=reply_to_message_id)
 
