@@ -25,6 +25,7 @@ from handlers import board
 from handlers.common import deep_link, escape
 from handlers.replay import settle
 from handlers.request_cards import (
+    CardPeople,
     card_keyboard,
     card_people,
     fixed_keyboard,
@@ -105,14 +106,19 @@ async def route(context: CourtyardContext, request_id: int) -> None:
     already = {person for person, _message in await services.requests.deliveries(request.id)}
     delivered = bool(already)
     unreachable: list[int] = []
+    people: CardPeople | None = None  # read once, for the first card that is sent
     for member in targets:
         if member.person_id in already:
             continue
         _ = await person_translator(context, member.person_id)
         intro = _("🚨 Urgent request!") if request.urgent else _("🆕 New request for you")
+        if people is None:
+            people = await card_people(context, request)
         try:
             with sending_as(f"request:{request.id}:staff:{member.person_id}"):
-                message = await send_staff_card(context, request, member.person_id, intro=intro)
+                message = await send_staff_card(
+                    context, request, member.person_id, intro=intro, translator=_, people=people
+                )
         except TelegramError as exc:
             if is_transient(exc):
                 raise  # the update is handled again, and routing resumes where it stopped

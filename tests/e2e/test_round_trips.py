@@ -172,7 +172,7 @@ async def test_a_fresh_request_asks_the_journal_nothing_and_counts_its_trips(
     assert len(emulator.calls("sendMessage")) - sends_before == 2
     await emulator.wait_for_message(plumber, containing="#1")
     assert asked == []
-    assert len(trips) == 36, trips
+    assert len(trips) == 33, trips
 
 
 async def test_me_too_that_changes_nothing_edits_no_card(
