@@ -194,4 +194,4 @@ async def test_me_too_that_changes_nothing_edits_no_card(
         await _handled(emulator, bot)
     assert "already counted" in (answer.text or "")
     assert len(emulator.calls("editMessageText")) == edits_before
-    assert len(trips) == 15, trips
+    assert len(trips) == 14, trips
