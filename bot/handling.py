@@ -35,6 +35,9 @@ class SendScope:
     key: str
     by_content: bool
     update_id: int | None = None
+    # Handling this update again (after a crash, or a retry after a passing error): the
+    # first attempt may have done part of the work.
+    again: bool = True
     task: asyncio.Task[object] | None = field(default_factory=_this_task)
     _seen: Counter[str] = field(default_factory=Counter)
 
@@ -53,9 +56,10 @@ def _owned(scope: SendScope | None) -> SendScope | None:
 
 
 @contextmanager
-def handling_update(update_id: int) -> Iterator[None]:
-    """One attempt at handling an update (a fresh count of its messages)."""
-    scope = SendScope(update_scope(update_id), by_content=True, update_id=update_id)
+def handling_update(update_id: int, *, again: bool = True) -> Iterator[None]:
+    """One attempt at handling an update (a fresh count of its messages). `again=False`
+    only for the first attempt at an update just received: nothing was done for it yet."""
+    scope = SendScope(update_scope(update_id), by_content=True, update_id=update_id, again=again)
     scope_token = _scope.set(scope)
     update_token = _update.set(scope)
     try:
@@ -84,3 +88,11 @@ def current_update_id() -> int | None:
     """The update this task is handling, or None (a job)."""
     scope = _owned(_update.get())
     return None if scope is None else scope.update_id
+
+
+def handling_again() -> bool:
+    """Whether this attempt at an update may follow one that did part of its work (a
+    replay after a crash, a retry). Work that "changed nothing" is then finished anyway,
+    e.g. a card edit the first attempt never made. Outside an update: True (be thorough)."""
+    scope = _owned(_update.get())
+    return True if scope is None else scope.again

@@ -34,6 +34,7 @@ from bot.metrics import UPDATES_HANDLED
 from bot.services import Services
 from bot.transient import TransientFailures
 from storage.inbox import StoredUpdate, UpdateInbox
+from storage.journal import Journal, update_scope
 from storage.trouble import storage_trouble
 
 logger = logging.getLogger(__name__)
@@ -90,11 +91,15 @@ class UpdateDispatcher:
         process: Callable[[Update], Awaitable[None]],
         inbox: UpdateInbox,
         *,
+        journal: Journal | None = None,
         transient: TransientFailures | None = None,
         concurrency: int = 8,
     ) -> None:
         self._process = process
         self._inbox = inbox
+        self._journal = journal
+        # Updates received just now (not replayed from the inbox) whose first attempt is due.
+        self._first_seen: set[int] = set()
         self._transient = transient or TransientFailures()
         self._slots = asyncio.Semaphore(concurrency)
         self._queues: dict[int, deque[Update]] = {}
@@ -105,7 +110,13 @@ class UpdateDispatcher:
         """Updates submitted and not yet handled."""
         return sum(len(queue) for queue in self._queues.values())
 
-    def submit(self, update: Update) -> None:
+    def submit(self, update: Update, *, first_seen: bool = False) -> None:
+        """Queue an update behind its chat's earlier ones. `first_seen`: it was just stored
+        in the inbox as new, so nothing was done for it yet (not a replay)."""
+        if first_seen:
+            self._first_seen.add(update.update_id)
+            if self._journal is not None:
+                self._journal.begin_fresh(update_scope(update.update_id))
         key = update_key(update)
         self._queues.setdefault(key, deque()).append(update)
         if key not in self._workers:
@@ -126,9 +137,10 @@ class UpdateDispatcher:
 
     async def _handle_with_retries(self, update: Update) -> None:
         started = time.perf_counter()
+        first_seen = update.update_id in self._first_seen
         for attempt in itertools.count():
             async with self._slots:
-                failed = await self._handle(update)
+                failed = await self._handle(update, again=attempt > 0 or not first_seen)
             if not failed:
                 break
             delay = self._transient.delay(update.update_id, attempt)
@@ -142,6 +154,9 @@ class UpdateDispatcher:
             # The chat's later updates wait: they may depend on this one.
             await asyncio.sleep(delay)
         await self._mark_handled(update.update_id)
+        self._first_seen.discard(update.update_id)
+        if self._journal is not None:
+            self._journal.forget_scope(update_scope(update.update_id))  # its rows are gone
         self._transient.forget(update.update_id)
         kind = update_kind(update)
         UPDATES_HANDLED.labels(kind=kind).inc()
@@ -172,10 +187,10 @@ class UpdateDispatcher:
                 )
                 await asyncio.sleep(delay)
 
-    async def _handle(self, update: Update) -> bool:
+    async def _handle(self, update: Update, *, again: bool) -> bool:
         """Process the update; True if it failed for a passing reason (worth another try)."""
         try:
-            with handling_update(update.update_id):
+            with handling_update(update.update_id, again=again):
                 await self._process(update)
         except Exception:
             # Application.process_update routes handler errors to the error handler;
@@ -197,7 +212,10 @@ class CourtyardRunner:
         self.application = application
         self.services = services
         self.dispatcher = UpdateDispatcher(
-            application.process_update, services.inbox, transient=services.transient
+            application.process_update,
+            services.inbox,
+            journal=services.journal,
+            transient=services.transient,
         )
         self.ready = asyncio.Event()
 
@@ -322,7 +340,7 @@ class CourtyardRunner:
             fresh_ids = {item.update_id for item in fresh}
             for update in updates:
                 if update.update_id in fresh_ids:
-                    self.dispatcher.submit(update)
+                    self.dispatcher.submit(update, first_seen=True)
             offset = max(update.update_id for update in updates) + 1
             await self._catch_up(batch=len(updates))
 
@@ -386,7 +404,7 @@ class CourtyardRunner:
             )
             return web.Response(status=503)
         if fresh:
-            self.dispatcher.submit(update)
+            self.dispatcher.submit(update, first_seen=True)
         return web.Response(status=200)
 
 

@@ -26,12 +26,9 @@ async def language_for(update: Update, context: CourtyardContext) -> Language:
     default = services.settings.community.language
     chat = update.effective_chat
     if chat is not None and chat.type != Chat.PRIVATE:
-        stored = await services.chats.get(chat.id)
-        building = await services.buildings.for_chat(chat.id)
+        chat_language, building_language = await services.chats.languages(chat.id)
         return (
-            normalize_language(stored.language if stored else None)
-            or normalize_language(building.language if building else None)
-            or default
+            normalize_language(chat_language) or normalize_language(building_language) or default
         )
     user = update.effective_user
     if user is None:

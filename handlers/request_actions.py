@@ -19,6 +19,7 @@ from bot.domain.lifecycle import (
     transition,
 )
 from bot.domain.numbers import is_digits, parse_id
+from bot.handling import handling_again
 from bot.i18n import Translator
 from handlers.common import (
     answer_quietly,
@@ -112,7 +113,10 @@ async def on_card_button(update: Update, context: CourtyardContext) -> None:
             if added
             else _("You are already counted for #{number}.").format(number=request.id),
         )
-        await refresh_cards(context, request.id)
+        # Already counted: the cards show it, unless an earlier attempt at this press
+        # counted and then stopped short of editing them.
+        if added or handling_again():
+            await refresh_cards(context, request.id)
         return
     roles = await request_roles(context, user_id, request)
     if verb in SUPPORTER_ANSWERS and Role.SUPPORTER in roles:

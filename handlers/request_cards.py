@@ -221,11 +221,19 @@ async def person_translator(context: CourtyardContext, person_id: int) -> Transl
 
 
 async def send_staff_card(
-    context: CourtyardContext, request: Request, staff_id: int, *, intro: str
+    context: CourtyardContext,
+    request: Request,
+    staff_id: int,
+    *,
+    intro: str,
+    translator: Translator | None = None,
+    people: CardPeople | None = None,
 ) -> Message:
-    """Send the private card (with the first photo) to a staff member."""
-    _ = await person_translator(context, staff_id)
-    people = await card_people(context, request)
+    """Send the private card (with the first photo) to a staff member. `translator` (the
+    staff member's) and `people` save reading them again when the caller has them."""
+    _ = translator or await person_translator(context, staff_id)
+    if people is None:
+        people = await card_people(context, request)
     keyboard = card_keyboard(_, request, for_staff=True)
     if request.photos:
         caption = (

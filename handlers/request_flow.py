@@ -25,6 +25,7 @@ from handlers import board
 from handlers.common import deep_link, escape
 from handlers.replay import settle
 from handlers.request_cards import (
+    CardPeople,
     card_keyboard,
     card_people,
     fixed_keyboard,
@@ -50,6 +51,8 @@ async def open_request(
     """Create the request (idempotently) and finish its intake (see `complete_intake`)."""
     request, created = await context.services.requests.create(new)
     if created:
+        # A new number: nothing was sent for it yet (its card, its staff cards).
+        context.services.journal.begin_fresh_family(f"request:{request.id}")
         await board.touch(context, request.building_id)
     return await complete_intake(context, request, reply_to_message_id=reply_to_message_id)
 
@@ -103,14 +106,19 @@ async def route(context: CourtyardContext, request_id: int) -> None:
     already = {person for person, _message in await services.requests.deliveries(request.id)}
     delivered = bool(already)
     unreachable: list[int] = []
+    people: CardPeople | None = None  # read once, for the first card that is sent
     for member in targets:
         if member.person_id in already:
             continue
         _ = await person_translator(context, member.person_id)
         intro = _("🚨 Urgent request!") if request.urgent else _("🆕 New request for you")
+        if people is None:
+            people = await card_people(context, request)
         try:
             with sending_as(f"request:{request.id}:staff:{member.person_id}"):
-                message = await send_staff_card(context, request, member.person_id, intro=intro)
+                message = await send_staff_card(
+                    context, request, member.person_id, intro=intro, translator=_, people=people
+                )
         except TelegramError as exc:
             if is_transient(exc):
                 raise  # the update is handled again, and routing resumes where it stopped

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from bot.clock import Clock, from_timestamp, to_timestamp
 from storage.database import Database
@@ -79,12 +80,8 @@ class BoardRepository:
 
     async def mark_dirty(self, building_id: int) -> int:
         """Something on the building's lists changed; how many boards must be redrawn."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "UPDATE boards SET dirty = 1 WHERE building_id = ? AND enabled = 1",
-                (building_id,),
-            )
-            return cursor.rowcount
+        # One round trip: this runs for every new request and every card change.
+        return await self._db.write(partial(_mark_dirty, building_id))
 
     async def rendered(
         self,
@@ -138,3 +135,9 @@ class BoardRepository:
             (to_timestamp(now), limit),
         )
         return [int(row[0]) for row in rows]
+
+
+def _mark_dirty(building_id: int, connection: sqlite3.Connection) -> int:
+    return connection.execute(
+        "UPDATE boards SET dirty = 1 WHERE building_id = ? AND enabled = 1", (building_id,)
+    ).rowcount

@@ -86,6 +86,16 @@ class ChatRepository:
         row = await self._db.fetch_one("SELECT * FROM chats WHERE id = ?", (chat_id,))
         return None if row is None else _chat(row)
 
+    async def languages(self, chat_id: int) -> tuple[str | None, str | None]:
+        """The language chosen for a group and the one of its building (while the group is
+        active there), in one round trip: every answer in a group needs them."""
+        row = await self._db.fetch_one(
+            "SELECT c.language, CASE WHEN c.active = 1 THEN b.language END "
+            "FROM chats c LEFT JOIN buildings b ON b.id = c.building_id WHERE c.id = ?",
+            (chat_id,),
+        )
+        return (None, None) if row is None else (row[0], row[1])
+
     async def set_language(self, chat_id: int, language: str | None) -> None:
         await self._db.execute(
             "UPDATE chats SET language = ?, updated_at = ? WHERE id = ?",

@@ -263,3 +263,26 @@ async def test_removing_staff_handled_again_says_they_were_removed(
     await emulator.wait_for_message(s.group, containing="no longer staff")
     await bot.settle()
     assert not _containing(emulator, s.group, "is not staff")
+
+
+async def test_me_too_counted_before_a_blip_still_reaches_both_cards(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The press is counted, then the attempt stops short of editing the cards: the next
+    # attempt finds the neighbour "already counted", and must still edit them.
+    s = scene
+    emulator.send_message(s.resident, s.group, "The water pipe in unit 3 is leaking")
+    card = await emulator.wait_for_message(s.group, containing="#1 ")
+    staff_card = await emulator.wait_for_message(s.plumber, containing="#1")
+    await bot.settle()
+    calls = fail_once(monkeypatch, bot.services.requests, "add_supporter")
+    query = emulator.press_button(s.head, card, button_text="🙋 Me too")
+    await emulator.wait_callback_answer(query)
+    await bot.settle()
+    assert len(calls) == 2
+    request = await bot.services.requests.get(1)
+    assert request is not None
+    assert request.affected == 2
+    for chat, message in ((s.group, card), (s.plumber, staff_card)):
+        now = next(m for m in emulator.messages(chat) if m.message_id == message.message_id)
+        assert "👥 2" in now.content

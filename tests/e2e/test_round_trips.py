@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,14 @@ import pytest
 from bot.sandbox import BotApiEmulator
 from bot.sandbox.models import SimChat, SimUser
 from tests.e2e.harness import RunningBot, eventually, running_bot, settings_for
+
+
+def _trip_name(fn: Any) -> str:
+    """The function, and for a statement the start of its SQL (what a failure shows)."""
+    if isinstance(fn, partial):
+        sql = next((a for a in fn.args if isinstance(a, str)), "")
+        return f"{_trip_name(fn.func)} {' '.join(sql.split())[:70]}".rstrip()
+    return str(getattr(fn, "__name__", None) or repr(fn)[:60])
 
 
 @contextmanager
@@ -33,7 +42,7 @@ def counting_round_trips(bot: RunningBot) -> Iterator[list[str]]:
         task = asyncio.current_task()
         name = task.get_name() if task is not None else ""
         if task is bot.task or name.startswith(("updates-", "inbox-mark-handled")):
-            trips.append(getattr(fn, "__name__", None) or repr(fn)[:60])
+            trips.append(_trip_name(fn))
         return await original(self, fn, *args, **kwargs)
 
     aiosqlite.core.Connection._execute = counted  # type: ignore[method-assign]
@@ -95,3 +104,94 @@ async def test_a_changed_name_costs_one_write_more(
     person = await bot.services.people.get(resident.id)
     assert person is not None
     assert person.first_name == "Margarita"
+
+
+@pytest.fixture
+async def request_scene(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> AsyncIterator[tuple[RunningBot, SimChat, SimUser, SimUser, SimUser]]:
+    """A building with a plumber who started the bot, and a resident's water request (#1)."""
+    head = emulator.create_user("Hana", language_code="en")
+    resident = emulator.create_user("Rita", language_code="en")
+    neighbour = emulator.create_user("Nina", language_code="en")
+    plumber = emulator.create_user("Pavel", language_code="en")
+    group = emulator.create_group(
+        "Building 5", creator=head, members=[resident, neighbour, plumber]
+    )
+    settings = settings_for(
+        emulator,
+        tmp_path / "c.db",
+        telegram={"poll_timeout": 30},
+        community={"language": "en"},
+        buildings=[
+            {
+                "name": "Building 5",
+                "chats": [group.id],
+                "heads": [head.id],
+                "staff": [{"user": plumber.id, "categories": ["water"]}],
+            }
+        ],
+    )
+    async with running_bot(emulator, settings) as bot:
+        emulator.user_starts_bot(plumber)
+        await emulator.wait_for_message(plumber, containing="Welcome")
+        for user in (resident, neighbour):
+            emulator.send_message(user, group, "good morning")
+        await _handled(emulator, bot)
+        yield bot, group, resident, neighbour, plumber
+
+
+def _counting_journal_reads(bot: RunningBot, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Steps the journal was asked about that it had to ask the database about."""
+    journal = bot.services.journal
+    asked: list[str] = []
+    original = journal._db.fetch_value
+
+    async def counted(sql: str, params: Any = ()) -> Any:
+        if "FROM journal" in sql:
+            asked.append(str(params))
+        return await original(sql, params)
+
+    monkeypatch.setattr(journal._db, "fetch_value", counted)
+    return asked
+
+
+async def test_a_fresh_request_asks_the_journal_nothing_and_counts_its_trips(
+    emulator: BotApiEmulator,
+    request_scene: tuple[RunningBot, SimChat, SimUser, SimUser, SimUser],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bot, group, resident, _neighbour, plumber = request_scene
+    asked = _counting_journal_reads(bot, monkeypatch)
+    sends_before = len(emulator.calls("sendMessage"))
+    with counting_round_trips(bot) as trips:
+        emulator.send_message(resident, group, "The water pipe in unit 3 is leaking")
+        await _handled(emulator, bot)
+    # The card in the group and the card to the plumber, each recorded in the journal; no
+    # read of the journal before either (the update and the request are new).
+    assert len(emulator.calls("sendMessage")) - sends_before == 2
+    await emulator.wait_for_message(plumber, containing="#1")
+    assert asked == []
+    assert len(trips) == 33, trips
+
+
+async def test_me_too_that_changes_nothing_edits_no_card(
+    emulator: BotApiEmulator,
+    request_scene: tuple[RunningBot, SimChat, SimUser, SimUser, SimUser],
+) -> None:
+    bot, group, resident, neighbour, plumber = request_scene
+    emulator.send_message(resident, group, "The water pipe in unit 3 is leaking")
+    card = await emulator.wait_for_message(group, containing="#1 ")
+    await emulator.wait_for_message(plumber, containing="#1")
+    query = emulator.press_button(neighbour, card, button_text="🙋 Me too")
+    await emulator.wait_callback_answer(query)
+    await _handled(emulator, bot)
+    edits_before = len(emulator.calls("editMessageText"))
+    assert edits_before == 2  # the first press counted: both cards say 👥 2
+    with counting_round_trips(bot) as trips:
+        query = emulator.press_button(neighbour, card, button_text="🙋 Me too")
+        answer = await emulator.wait_callback_answer(query)
+        await _handled(emulator, bot)
+    assert "already counted" in (answer.text or "")
+    assert len(emulator.calls("editMessageText")) == edits_before
+    assert len(trips) == 14, trips

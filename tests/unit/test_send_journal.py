@@ -14,10 +14,10 @@ import pytest
 from bot.clock import FakeClock
 from bot.handling import current_update_id, handling_update, sending_as
 from bot.pacing import SendLimits
-from bot.send_journal import JournalingRateLimiter
+from bot.send_journal import JournalingRateLimiter, _content
 from storage.database import Database
 from storage.inbox import StoredUpdate, UpdateInbox
-from storage.journal import Journal, update_scope
+from storage.journal import Journal, KnownScopes, update_scope
 
 # The journal is the subject here, not the pacing: lift the limits.
 FAST = SendLimits(overall_per_second=1e6, group_per_minute=1e6, private_per_second=1e6)
@@ -147,3 +147,71 @@ async def test_a_job_started_while_handling_an_update_is_not_that_update(
         assert current_update_id() == 7
     assert current_update_id() is None
     assert len(telegram.sent) == 2
+
+
+def _counting_reads(db: Database, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    reads: list[str] = []
+    original = db.fetch_value
+
+    async def counted(sql: str, params: Any = ()) -> Any:
+        reads.append(sql)
+        return await original(sql, params)
+
+    monkeypatch.setattr(db, "fetch_value", counted)
+    return reads
+
+
+async def test_a_fresh_scope_is_answered_from_memory_and_still_written_down(
+    parts: tuple[Database, Journal, FakeClock], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, journal, clock = parts
+    reads = _counting_reads(db, monkeypatch)
+    journal.begin_fresh(update_scope(7))
+    limiter = JournalingRateLimiter(journal, FAST)
+    telegram = FakeTelegram()
+    with handling_update(7, again=False):
+        first = await _send(limiter, telegram, 5, "Thank you")
+    with handling_update(7):  # a retry in the same process: memory knows what was sent
+        again = await _send(limiter, telegram, 5, "Thank you")
+        assert await journal.settle(update_scope(7), "vote", [1]) == ([1], True)
+        assert await journal.settle(update_scope(7), "vote", [2]) == ([1], False)
+    assert reads == []
+    assert len(telegram.sent) == 1
+    assert again["message_id"] == first["message_id"]
+    # A restart forgets the memory; the database holds the same answers.
+    restarted = Journal(db, clock)
+    step = f"sendMessage:5:{_content({'text': 'Thank you'})}#0"
+    assert await restarted.recorded(update_scope(7), step) == again
+    assert await restarted.settle(update_scope(7), "vote", [3]) == ([1], False)
+    assert reads
+
+
+async def test_a_new_pieces_scopes_are_fresh_and_others_ask_the_database(
+    parts: tuple[Database, Journal, FakeClock], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db, journal, _clock = parts
+    await journal.record("request:4:card", "sendMessage:-1#0", {"message_id": 9}, chat_id=-1)
+    reads = _counting_reads(db, monkeypatch)
+    journal.begin_fresh_family("request:5")
+    assert await journal.recorded("request:5:staff:7", "sendMessage:7#0") is None
+    assert reads == []
+    await journal.record("request:5:staff:7", "sendMessage:7#0", {"message_id": 3}, chat_id=7)
+    assert await journal.recorded("request:5:staff:7", "sendMessage:7#0") == {"message_id": 3}
+    assert reads == []
+    # Not vouched for: the database is asked, and knows.
+    assert await journal.recorded("request:4:card", "sendMessage:-1#0") == {"message_id": 9}
+    assert len(reads) == 1
+
+
+def test_known_scopes_forget_a_family_whole_never_one_scope_of_it() -> None:
+    known = KnownScopes(limit=2)
+    known.begin_family("request:1")
+    known.note("request:1:card", "sendMessage:-1#0", "{}")
+    known.begin_family("request:2")
+    known.begin_family("request:3")  # over the limit: request:1 is forgotten, whole
+    assert known.steps("request:1:card") is None
+    assert known.steps("request:3:card") == {}
+    known.begin("u1")
+    known.note("u1", "step", '"x"')
+    known.begin("u1")  # vouching again does not wipe what was recorded
+    assert known.steps("u1") == {"step": '"x"'}
