@@ -9,10 +9,12 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.clock import from_timestamp, to_timestamp
+from bot.clock import Clock, from_timestamp, to_timestamp
+from bot.domain.due import DueRules
 from bot.domain.lifecycle import OPEN_STATUSES, RequestStatus
 from bot.metrics import REQUESTS_CREATED
-from storage.database import placeholders
+from storage.database import Database, placeholders
+from storage.request_due import SCHEDULING_COLUMNS, DueRulesSource, reschedule
 from storage.request_history import RequestHistory
 from storage.roles import ensure_person
 
@@ -70,6 +72,7 @@ class Request:
     intake_update_id: int | None = None
     routed_at: datetime | None = None
     category_alternative: str | None = None
+    next_due_at: datetime | None = None  # when the scheduler next needs it (request_due)
 
     @property
     def is_open(self) -> bool:
@@ -133,6 +136,7 @@ def _request(row: sqlite3.Row) -> Request:
         intake_update_id=row["intake_update_id"],
         routed_at=_maybe_time(row["routed_at"]),
         category_alternative=row["category_alternative"],
+        next_due_at=_maybe_time(row["next_due_at"]),
     )
 
 
@@ -163,6 +167,23 @@ _STAMPS = {
 class RequestRepository(RequestHistory):
     """Reads and writes requests and everything hanging off them (their history: see
     `RequestHistory`)."""
+
+    def __init__(
+        self, database: Database, clock: Clock, due_rules: DueRulesSource | None = None
+    ) -> None:
+        super().__init__(database, clock)
+        self._due_rules = due_rules
+
+    def use_due_rules(self, source: DueRulesSource) -> None:
+        """Where the SLA and rating window come from (they may change at start-up)."""
+        self._due_rules = source
+
+    @property
+    def due_rules(self) -> DueRules | None:
+        return None if self._due_rules is None else self._due_rules()
+
+    async def _reschedule(self, conn: aiosqlite.Connection, request_id: int) -> None:
+        await reschedule(conn, request_id, self.due_rules, self._clock.now())
 
     async def create(self, new: NewRequest) -> tuple[Request, bool]:
         """Create a request; a replayed message (or update) returns the existing one
@@ -219,6 +240,7 @@ class RequestRepository(RequestHistory):
                 "VALUES (?, ?, 'report', 'new', ?)",
                 (request_id, new.reporter_id, now),
             )
+            await self._reschedule(conn, request_id)
         REQUESTS_CREATED.labels(category=new.category, urgent=str(new.urgent).lower()).inc()
         request = await self.get(request_id)
         assert request is not None
@@ -299,6 +321,7 @@ class RequestRepository(RequestHistory):
                 "to_status, note, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (request_id, actor_id, action, expected.value, new_status.value, note, now),
             )
+            await self._reschedule(conn, request_id)
         return await self.get(request_id)
 
     async def update(self, request_id: int, **changes: object) -> None:
@@ -306,9 +329,12 @@ class RequestRepository(RequestHistory):
         if not changes:
             return
         assignments = ", ".join(f"{name} = ?" for name in changes)
-        await self._db.execute(
-            f"UPDATE requests SET {assignments} WHERE id = ?", (*changes.values(), request_id)
-        )
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                f"UPDATE requests SET {assignments} WHERE id = ?", (*changes.values(), request_id)
+            )
+            if SCHEDULING_COLUMNS & changes.keys():
+                await self._reschedule(conn, request_id)
 
     async def update_description(self, request_id: int, text: str) -> bool:
         """The reporter edited their message: follow it while the request is new."""
@@ -392,24 +418,54 @@ class RequestRepository(RequestHistory):
         )
         return [_request(row) for row in rows], int(total)
 
-    async def open_everywhere(self) -> list[Request]:
-        """Every open request that belongs to a building (what the SLA planner watches)."""
-        statuses = [s.value for s in OPEN_STATUSES]
+    async def due(
+        self,
+        now: datetime,
+        statuses: Sequence[RequestStatus],
+        *,
+        after: tuple[datetime, int] | None = None,
+        limit: int = 200,
+    ) -> list[Request]:
+        """One page of requests in `statuses` whose due moment has come, by (moment, id),
+        starting after `after` (the last one of the previous page). Reads the due index."""
+        low_at, low_id = (to_timestamp(after[0]), after[1]) if after else (-(2**62), 0)
         rows = await self._db.fetch_all(
-            f"{_SELECT} WHERE r.building_id IS NOT NULL "
-            f"AND r.status IN ({placeholders(statuses)}) ORDER BY r.id",
-            tuple(statuses),
+            f"{_SELECT} WHERE r.next_due_at <= ? AND (r.next_due_at, r.id) > (?, ?) "
+            f"AND r.status IN ({placeholders(statuses)}) ORDER BY r.next_due_at, r.id LIMIT ?",
+            (to_timestamp(now), low_at, low_id, *(s.value for s in statuses), limit),
         )
         return [_request(row) for row in rows]
 
+    async def set_next_due(
+        self, request_id: int, moment: datetime | None, *, expected: datetime | None
+    ) -> bool:
+        """Store the moment a tick computed, unless a state change stored another meanwhile."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE requests SET next_due_at = ? WHERE id = ? AND next_due_at IS ?",
+                (
+                    None if moment is None else to_timestamp(moment),
+                    request_id,
+                    None if expected is None else to_timestamp(expected),
+                ),
+            )
+            return cursor.rowcount == 1
+
     async def open_for_staff(self, person_id: int) -> list[Request]:
-        """Open requests assigned to this person, or routed to them while nobody took them."""
+        """Open requests assigned to this person, or routed to them while nobody took them.
+
+        Both halves read an index by person (assignee; open cards), never every open request.
+        """
         statuses = [s.value for s in OPEN_STATUSES]
+        marks = placeholders(statuses)
         rows = await self._db.fetch_all(
-            f"{_SELECT} WHERE r.status IN ({placeholders(statuses)}) AND (r.assignee_id = ? "
-            "OR (r.assignee_id IS NULL AND r.id IN (SELECT request_id FROM request_deliveries "
-            "WHERE person_id = ? AND message_id IS NOT NULL))) ORDER BY r.id",
-            (*statuses, person_id, person_id),
+            f"{_SELECT} WHERE r.id IN ("
+            f"SELECT id FROM requests WHERE assignee_id = ? AND status IN ({marks}) "
+            "UNION SELECT d.request_id FROM request_deliveries d "
+            "JOIN requests q ON q.id = d.request_id "
+            "WHERE d.person_id = ? AND d.request_open = 1 AND d.message_id IS NOT NULL "
+            f"AND q.assignee_id IS NULL AND q.status IN ({marks})) ORDER BY r.id",
+            (person_id, *statuses, person_id, *statuses),
         )
         return [_request(row) for row in rows]
 
@@ -445,14 +501,6 @@ class RequestRepository(RequestHistory):
             "r.card_message_id IS NULL)) AND r.created_at < ? "
             f"AND r.status IN ({placeholders(statuses)}) ORDER BY r.id LIMIT ?",
             (to_timestamp(created_before), *statuses, limit),
-        )
-        return [_request(row) for row in rows]
-
-    async def resolved_before(self, cutoff: datetime) -> list[Request]:
-        """Resolved requests nobody rated since `cutoff` (they close automatically)."""
-        rows = await self._db.fetch_all(
-            f"{_SELECT} WHERE r.status = 'resolved' AND r.resolved_at <= ?",
-            (to_timestamp(cutoff),),
         )
         return [_request(row) for row in rows]
 
