@@ -53,6 +53,7 @@ logger = logging.getLogger(__name__)
 
 PLANNER_INTERVAL = timedelta(minutes=1)
 DUE_PAGE = 200
+DIGEST_PAGE = 200
 OPEN_STATUS_LIST = sorted(OPEN_STATUSES)
 
 
@@ -109,7 +110,8 @@ async def plan_reminders(context: CourtyardContext) -> None:
     tick = _Tick(context, now)
     after: tuple[datetime, int] | None = None
     while True:
-        page = await services.requests.due(now, OPEN_STATUS_LIST, after=after, limit=DUE_PAGE)
+        async with services.database.job_reads():
+            page = await services.requests.due(now, OPEN_STATUS_LIST, after=after, limit=DUE_PAGE)
         for request in page:
             await tick.plan(request)
         if len(page) < DUE_PAGE:
@@ -310,20 +312,31 @@ def blocked_mention(_: Translator) -> str:
 
 
 async def send_digests(context: CourtyardContext) -> None:
-    """Each staff member's open requests, once a day at their time (missed ones: once)."""
+    """Each staff member's open requests, once a day at their time (missed ones: once).
+
+    Staff are read in pages on the job connection, and each page's digests are claimed in
+    one transaction, so 5,000 staff cost 25 short transactions, not 5,000.
+    """
     services = context.services
     now = services.clock.now()
-    tz = services.settings.community.timezone
-    local = now.astimezone(tz)
-    for person_id in await services.roles.staff_people():
-        setting = await services.staff_settings.get(person_id)
-        if setting.paused or setting.last_digest_on == local.date():
-            continue
-        at = setting.digest_time or services.settings.staff.digest_time
-        if local.time() < at:
-            continue
-        messages = await _digest_messages(context, person_id, now)
-        await services.staff_settings.claim_digest(person_id, local.date(), messages, now)
+    local = now.astimezone(services.settings.community.timezone)
+    default_at = services.settings.staff.digest_time
+    after = 0
+    while True:
+        async with services.database.job_reads():
+            page = await services.staff_settings.digest_candidates(after=after, limit=DIGEST_PAGE)
+            digests = []
+            for person_id, setting in page:
+                if setting.paused or setting.last_digest_on == local.date():
+                    continue
+                if local.time() < (setting.digest_time or default_at):
+                    continue
+                digests.append((person_id, await _digest_messages(context, person_id, now)))
+        await services.staff_settings.claim_digests(local.date(), digests, now)
+        if len(page) < DIGEST_PAGE:
+            break
+        after = page[-1][0]
+        await asyncio.sleep(0)  # let commands in between pages
     await deliver_outbox(context)
 
 

@@ -34,9 +34,10 @@ async def close_unrated(context: CourtyardContext) -> None:
     after: tuple[datetime, int] | None = None
     while True:
         # The due index holds resolved requests at the end of their rating window.
-        page = await services.requests.due(
-            now, [RequestStatus.RESOLVED], after=after, limit=CLOSE_PAGE
-        )
+        async with services.database.job_reads():
+            page = await services.requests.due(
+                now, [RequestStatus.RESOLVED], after=after, limit=CLOSE_PAGE
+            )
         for request in page:
             await _close_if_unrated(context, request, now - window)
         if len(page) < CLOSE_PAGE:
