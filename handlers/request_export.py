@@ -30,6 +30,7 @@ from storage.reports import ExportedEvent, ExportedRequest, ReportRepository, Re
 
 Cell = str | int | bool | datetime | None
 Column = tuple[str, Callable[[Any], Cell]]
+WRITE_SLICE = 50  # requests written between two turns of the event loop
 
 
 def _local(moment: datetime | None, tz: tzinfo) -> datetime | None:
@@ -243,12 +244,27 @@ async def write_export(
     how many. Reads on the job connection, one page at a time, writing in a worker thread."""
     services = context.services
     tz = services.settings.community.timezone
-    writer = await asyncio.to_thread(ExportWriter, _, tz, directory)
+    writer = ExportWriter(_, tz, directory)
     try:
         async with services.database.job_reads():
             pages = ReportRepository(services.database, services.clock).export_pages(start, end)
             async for page in pages:
-                await asyncio.to_thread(writer.add, page)
+                # Small slices in the event loop, not a worker thread: a thread would hold the
+                # GIL against every command's database round trip for the whole export.
+                for piece in slices(page, WRITE_SLICE):
+                    writer.add(piece)
+                    await asyncio.sleep(0)
     finally:
         await asyncio.to_thread(writer.finish)
     return writer.count
+
+
+def slices(page: RequestExport, size: int) -> list[RequestExport]:
+    """The page in pieces of `size` requests, each with its own history lines."""
+    pieces = []
+    for first in range(0, len(page.requests), size):
+        requests = page.requests[first : first + size]
+        numbers = {request.id for request in requests}
+        history = tuple(event for event in page.history if event.request_id in numbers)
+        pieces.append(RequestExport(requests, history))
+    return pieces
