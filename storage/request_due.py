@@ -8,6 +8,7 @@ due now: the next tick re-plans it and stores the exact moment, which is never l
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime
 
@@ -80,3 +81,41 @@ async def reschedule(
 
 def _maybe(value: int | None) -> datetime | None:
     return None if value is None else from_timestamp(int(value))
+
+
+RULES_KEY = "due_rules"
+
+
+async def follow_rules(conn: aiosqlite.Connection, rules: DueRules) -> int:
+    """Inside a transaction: if `rules` differ from those the stored moments were computed
+    with, move every scheduled request to the earliest moment it could need (never later than
+    what is stored) and remember the rules. Returns how many requests were moved."""
+    fingerprint = hashlib.sha256(repr(rules).encode()).hexdigest()
+    async with conn.execute("SELECT value FROM bot_state WHERE key = ?", (RULES_KEY,)) as cursor:
+        row = await cursor.fetchone()
+    if row is not None and row[0] == fingerprint:
+        return 0
+    cursor = await conn.execute(
+        "UPDATE requests SET next_due_at = min(coalesce(next_due_at, moment), moment) FROM "
+        "(SELECT id AS due_id, CASE WHEN status = 'resolved' THEN coalesce(resolved_at, "
+        "updated_at) ELSE coalesce(reopened_at, created_at) END AS moment FROM requests "
+        "WHERE status IN ('new', 'assigned', 'in_progress', 'reopened', 'resolved') "
+        "AND building_id IS NOT NULL) WHERE id = due_id AND "
+        "(next_due_at IS NULL OR next_due_at > moment)"
+    )
+    await conn.execute(
+        "INSERT INTO bot_state (key, value) VALUES (?, ?) "
+        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (RULES_KEY, fingerprint),
+    )
+    return cursor.rowcount
+
+
+async def replan_building(conn: aiosqlite.Connection, building_id: int, now: int) -> None:
+    """Staff changed in a building: its open requests may have owners to remind now, so the
+    next tick re-plans them (a request nobody owned had no reminder to send before)."""
+    await conn.execute(
+        "UPDATE requests SET next_due_at = min(coalesce(next_due_at, ?), ?) "
+        "WHERE building_id = ? AND status IN ('new', 'assigned', 'in_progress', 'reopened')",
+        (now, now, building_id),
+    )

@@ -14,7 +14,8 @@ from bot.domain.due import DueRules
 from bot.domain.lifecycle import OPEN_STATUSES, RequestStatus
 from bot.metrics import REQUESTS_CREATED
 from storage.database import Database, placeholders
-from storage.request_due import SCHEDULING_COLUMNS, DueRulesSource, reschedule
+from storage.request_deliveries import RequestDeliveries
+from storage.request_due import SCHEDULING_COLUMNS, DueRulesSource, follow_rules, reschedule
 from storage.request_history import RequestHistory
 from storage.roles import ensure_person
 
@@ -164,7 +165,7 @@ _STAMPS = {
 }
 
 
-class RequestRepository(RequestHistory):
+class RequestRepository(RequestHistory, RequestDeliveries):
     """Reads and writes requests and everything hanging off them (their history: see
     `RequestHistory`)."""
 
@@ -184,6 +185,16 @@ class RequestRepository(RequestHistory):
 
     async def _reschedule(self, conn: aiosqlite.Connection, request_id: int) -> None:
         await reschedule(conn, request_id, self.due_rules, self._clock.now())
+
+    async def follow_due_rules(self) -> int:
+        """At start-up: when the SLA or rating window changed since the stored moments were
+        computed, bring every scheduled request forward to the earliest moment it could need
+        (the next ticks store the exact ones). Returns how many requests were moved."""
+        rules = self.due_rules
+        if rules is None:
+            return 0
+        async with self._db.transaction() as conn:
+            return await follow_rules(conn, rules)
 
     async def create(self, new: NewRequest) -> tuple[Request, bool]:
         """Create a request; a replayed message (or update) returns the existing one
@@ -506,41 +517,6 @@ class RequestRepository(RequestHistory):
             (to_timestamp(created_before), *statuses, limit),
         )
         return [_request(row) for row in rows]
-
-    async def record_delivery(
-        self, request_id: int, person_id: int, message_id: int | None, failure: str | None
-    ) -> None:
-        await self._db.execute(
-            "INSERT INTO request_deliveries (request_id, person_id, message_id, failure, at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id, person_id) DO UPDATE SET "
-            "message_id = excluded.message_id, failure = excluded.failure, at = excluded.at",
-            (request_id, person_id, message_id, failure, to_timestamp(self._clock.now())),
-        )
-
-    async def forget_delivery(self, request_id: int, person_id: int) -> None:
-        """The request left this staff member (another category): stop updating their card."""
-        await self._db.execute(
-            "DELETE FROM request_deliveries WHERE request_id = ? AND person_id = ?",
-            (request_id, person_id),
-        )
-
-    async def deliveries(self, request_id: int) -> list[tuple[int, int | None]]:
-        """(staff person id, private card message id) for each staff card sent."""
-        rows = await self._db.fetch_all(
-            "SELECT person_id, message_id FROM request_deliveries WHERE request_id = ? "
-            "AND message_id IS NOT NULL",
-            (request_id,),
-        )
-        return [(int(r[0]), None if r[1] is None else int(r[1])) for r in rows]
-
-    async def undelivered_to(self, person_id: int) -> list[int]:
-        """Requests whose private card could not reach this person."""
-        rows = await self._db.fetch_all(
-            "SELECT request_id FROM request_deliveries WHERE person_id = ? "
-            "AND message_id IS NULL ORDER BY request_id",
-            (person_id,),
-        )
-        return [int(row[0]) for row in rows]
 
     async def by_ids(self, ids: Sequence[int]) -> list[Request]:
         if not ids:

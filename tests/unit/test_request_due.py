@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.clock import FakeClock
+from bot.domain.community import CommunityRole
 from bot.domain.due import DueRules, next_due_at, ping_moments
 from bot.domain.escalation import StaffLevel, StaffMember
 from bot.domain.lifecycle import OPEN_STATUSES, RequestStatus
@@ -21,7 +22,7 @@ from storage.buildings import BuildingRepository
 from storage.database import Database
 from storage.pings import PingEffects, apply_ping
 from storage.requests import NewRequest, RequestRepository
-from storage.roles import ensure_person
+from storage.roles import RoleRepository, ensure_person
 
 START = datetime(2030, 3, 4, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
 POLICY = SlaPolicy()  # normal: respond within 24 h, resolve within 72 h, grace 2 h
@@ -261,3 +262,30 @@ async def test_due_pages_read_only_due_open_requests_in_order(store: Store) -> N
     # A moment a state change stored meanwhile is not overwritten by a stale tick.
     assert not await store.requests.set_next_due(numbers[1], None, expected=START)
     assert await _stored_due(store, numbers[1]) == later
+
+
+async def test_changed_deadlines_bring_stored_moments_forward_once(store: Store) -> None:
+    number = await _new(store)
+    assert await store.requests.follow_due_rules() == 1  # first start: nothing known yet
+    assert await store.requests.follow_due_rules() == 0  # same rules: nothing to do
+    assert await _stored_due(store, number) == START  # the earliest it could need
+    store.requests.use_due_rules(lambda: RULES)
+    await store.requests.update(number, level=1)  # a state change stores the exact moment
+    assert await _stored_due(store, number) == START + timedelta(hours=18)
+    assert await store.requests.follow_due_rules() == 0
+    shorter = DueRules(POLICY, timedelta(days=1))
+    store.requests.use_due_rules(lambda: shorter)
+    assert await store.requests.follow_due_rules() == 1
+    assert await _stored_due(store, number) == START
+
+
+async def test_new_staff_in_a_building_gets_its_open_requests_replanned(store: Store) -> None:
+    number = await _new(store)
+    assert await _stored_due(store, number) == START + timedelta(hours=18)
+    store.clock.advance(timedelta(hours=19))  # past the reminder, when nobody was on duty:
+    # the tick found no owner to remind and stored the next moment (the deadline).
+    reminder, deadline = START + timedelta(hours=18), START + timedelta(hours=24)
+    assert await store.requests.set_next_due(number, deadline, expected=reminder)
+    roles = RoleRepository(store.db, store.clock)
+    await roles.assign(store.building_id, 9, CommunityRole.STAFF, actor_id=None)
+    assert await _stored_due(store, number) == store.clock.now()  # the next tick re-plans it
