@@ -325,24 +325,34 @@ async def send_digests(context: CourtyardContext) -> None:
     while True:
         async with services.database.job_reads():
             page = await services.staff_settings.digest_candidates(after=after, limit=DIGEST_PAGE)
-            digests = []
-            for person_id, setting in page:
-                if setting.paused or setting.last_digest_on == local.date():
-                    continue
-                if local.time() < (setting.digest_time or default_at):
-                    continue
-                digests.append((person_id, await _digest_messages(context, person_id, now)))
+            due = [
+                person_id
+                for person_id, setting in page
+                if not setting.paused
+                and setting.last_digest_on != local.date()
+                and local.time() >= (setting.digest_time or default_at)
+            ]
+            items = await services.requests.open_for_staff(due)
+            languages = await services.staff_settings.languages(due)
+            digests = [
+                (
+                    person_id,
+                    _digest_messages(
+                        context,
+                        person_id,
+                        items[person_id],
+                        translator(preferred_language(languages.get(person_id), context)),
+                        now,
+                    ),
+                )
+                for person_id in due
+            ]
         await services.staff_settings.claim_digests(local.date(), digests, now)
         if len(page) < DIGEST_PAGE:
             break
         after = page[-1][0]
         await asyncio.sleep(0)  # let commands in between pages
     await deliver_outbox(context)
-
-
-async def digest_items(context: CourtyardContext, person_id: int) -> list[Request]:
-    """Open requests assigned to this person, plus unassigned ones routed to them."""
-    return await context.services.requests.open_for_staff(person_id)
 
 
 @dataclass(frozen=True)
@@ -355,13 +365,18 @@ class DigestEntry:
     request: Request
 
 
-async def _digest_messages(
-    context: CourtyardContext, person_id: int, now: datetime
+def _digest_messages(
+    context: CourtyardContext,
+    person_id: int,
+    items: list[Request],
+    _: Translator,
+    now: datetime,
 ) -> list[OutgoingMessage]:
-    """The digest, in as many messages as it needs (buttons under the last one)."""
+    """The digest of `items` (the person's open requests), in as many messages as it needs
+    (buttons under the last one)."""
     services = context.services
     entries = []
-    for request in await digest_items(context, person_id):
+    for request in items:
         assert request.building_id is not None
         snapshot = snapshot_of(request)
         deadlines = services.sla.deadlines_for(
@@ -371,7 +386,6 @@ async def _digest_messages(
         entries.append(DigestEntry(request.id, request.created_at, deadline, request))
     if not entries:
         return []  # nothing to send → no message
-    _ = await _person_translator(context, person_id)
     lines = [_("☀️ <b>Your open requests</b> ({count})").format(count=len(entries))]
     buttons: list[InlineKeyboardButton] = []
     for entry in order_for_digest(entries, now):

@@ -67,6 +67,17 @@ class StaffSettingsRepository:
         )
         return [(int(row["person_id"]), _setting(row)) for row in rows]
 
+    async def languages(self, person_ids: Sequence[int]) -> dict[int, str | None]:
+        """The language each person chose (or Telegram reports), for a page of staff."""
+        if not person_ids:
+            return {}
+        rows = await self._db.fetch_all(
+            "SELECT id, coalesce(language, language_code) FROM people "
+            f"WHERE id IN ({', '.join('?' for _ in person_ids)})",
+            tuple(person_ids),
+        )
+        return {int(row[0]): row[1] for row in rows}
+
     async def claim_digests(
         self, day: date, digests: Sequence[tuple[int, Sequence[OutgoingMessage]]], now: datetime
     ) -> int:
