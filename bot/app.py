@@ -112,6 +112,9 @@ async def post_init(application: CourtyardApplication) -> None:
     services = application.bot_data.services
     await services.database.open()
     await reconcile_config(services)
+    moved = await services.requests.follow_due_rules()
+    if moved:
+        logger.info("Deadlines or the rating window changed: %d requests re-planned", moved)
     await load_adaptation(services)
     await register_commands(application)
     if application.job_queue is not None:

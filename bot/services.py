@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from bot.access import AccessControl
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.domain.due import DueRules
 from bot.domain.error_notices import ErrorNotices
 from bot.domain.sla import SlaPolicy
 from bot.domain.understanding import Understanding
@@ -111,7 +113,7 @@ class Services:
         database = Database(settings.storage.database)
         buildings = BuildingRepository(database, clock)
         roles = RoleRepository(database, clock)
-        return cls(
+        services = cls(
             settings=settings,
             clock=clock,
             database=database,
@@ -158,3 +160,7 @@ class Services:
             care=CareRepository(database, clock),
             care_alerts=CareAlertRepository(database, clock),
         )
+        rating_window = timedelta(days=settings.requests.rating_days)
+        # Read at each state change: start-up replaces `sla` with per-building overrides.
+        services.requests.use_due_rules(lambda: DueRules(services.sla, rating_window))
+        return services

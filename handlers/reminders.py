@@ -6,6 +6,7 @@ nothing; what was already acted on is remembered by its dedup key, so nothing go
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -16,8 +17,9 @@ from telegram.ext import CommandHandler
 
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.domain.digest import age_parts, order_for_digest
-from bot.domain.escalation import EscalationStep, StaffLevel, TopOfLadder
-from bot.domain.lifecycle import RequestStatus
+from bot.domain.due import DueRules, next_due_at
+from bot.domain.escalation import EscalationStep, StaffLevel, StaffMember, TopOfLadder
+from bot.domain.lifecycle import OPEN_STATUSES, RequestStatus
 from bot.domain.ping_planner import (
     PingKind,
     PlannedPing,
@@ -50,6 +52,9 @@ from storage.requests import Request
 logger = logging.getLogger(__name__)
 
 PLANNER_INTERVAL = timedelta(minutes=1)
+DUE_PAGE = 200
+DIGEST_PAGE = 200
+OPEN_STATUS_LIST = sorted(OPEN_STATUSES)
 
 
 def zone_of(context: CourtyardContext, building: Building | None) -> ZoneInfo:
@@ -95,26 +100,78 @@ def hours_text(_: Translator, delta: timedelta) -> str:
 
 
 async def plan_reminders(context: CourtyardContext) -> None:
-    """The planner: act on every due ping of every open request, then send."""
+    """The planner: act on the due pings of every request whose due moment has come, then send.
+
+    Reads the due index page by page (O(due), not O(open)) and stores each request's next
+    moment after acting, so a request is read again only when it next needs something.
+    """
     services = context.services
     now = services.clock.now()
-    buildings: dict[int, Building] = {}
-    for request in await services.requests.open_everywhere():
-        assert request.building_id is not None
-        building = buildings.get(request.building_id) or await services.buildings.get(
-            request.building_id
-        )
-        if building is None:
-            continue
-        buildings[building.id] = building
-        rules = SendingRules(
-            tz=zone_of(context, building), quiet_hours=quiet_hours_of(context, building)
-        )
-        staff = await roster(context, building.id)
-        policy = services.sla
-        for ping in plan_pings(snapshot_of(request), policy, staff, rules, now):
-            await _act(context, request, building, ping, now)
+    tick = _Tick(context, now)
+    after: tuple[datetime, int] | None = None
+    while True:
+        async with services.database.job_reads():
+            page = await services.requests.due(now, OPEN_STATUS_LIST, after=after, limit=DUE_PAGE)
+        for request in page:
+            await tick.plan(request)
+        if len(page) < DUE_PAGE:
+            break
+        last = page[-1]
+        assert last.next_due_at is not None
+        after = (last.next_due_at, last.id)
+        await asyncio.sleep(0)  # let commands in between pages
     await deliver_outbox(context)
+
+
+class _Tick:
+    """One planner run: buildings and rosters are read once per building."""
+
+    def __init__(self, context: CourtyardContext, now: datetime) -> None:
+        self.context = context
+        self.now = now
+        self.buildings: dict[int, Building | None] = {}
+        self.rosters: dict[int, list[StaffMember]] = {}
+
+    async def plan(self, request: Request) -> None:
+        services = self.context.services
+        building = await self._building(request.building_id)
+        if building is None:
+            # Nothing plans a request without a building (as before); stop reading it.
+            await services.requests.set_next_due(request.id, None, expected=request.next_due_at)
+            return
+        rules = SendingRules(
+            tz=zone_of(self.context, building),
+            quiet_hours=quiet_hours_of(self.context, building),
+        )
+        if building.id not in self.rosters:
+            self.rosters[building.id] = list(await roster(self.context, building.id))
+        staff = self.rosters[building.id]
+        planned = plan_pings(snapshot_of(request), services.sla, staff, rules, self.now)
+        for ping in planned:
+            await _act(self.context, request, building, ping, self.now)
+        current = await services.requests.get(request.id) if planned else request
+        if current is None:
+            return
+        moment = next_due_at(
+            snapshot_of(current),
+            current.resolved_at,
+            DueRules(services.sla, rating_window(self.context)),
+            self.now,
+            planned=True,
+            sending=rules,
+        )
+        await services.requests.set_next_due(request.id, moment, expected=current.next_due_at)
+
+    async def _building(self, building_id: int | None) -> Building | None:
+        if building_id is None:
+            return None
+        if building_id not in self.buildings:
+            self.buildings[building_id] = await self.context.services.buildings.get(building_id)
+        return self.buildings[building_id]
+
+
+def rating_window(context: CourtyardContext) -> timedelta:
+    return timedelta(days=context.services.settings.requests.rating_days)
 
 
 async def _act(
@@ -255,26 +312,47 @@ def blocked_mention(_: Translator) -> str:
 
 
 async def send_digests(context: CourtyardContext) -> None:
-    """Each staff member's open requests, once a day at their time (missed ones: once)."""
+    """Each staff member's open requests, once a day at their time (missed ones: once).
+
+    Staff are read in pages on the job connection, and each page's digests are claimed in
+    one transaction, so 5,000 staff cost 25 short transactions, not 5,000.
+    """
     services = context.services
     now = services.clock.now()
-    tz = services.settings.community.timezone
-    local = now.astimezone(tz)
-    for person_id in await services.roles.staff_people():
-        setting = await services.staff_settings.get(person_id)
-        if setting.paused or setting.last_digest_on == local.date():
-            continue
-        at = setting.digest_time or services.settings.staff.digest_time
-        if local.time() < at:
-            continue
-        messages = await _digest_messages(context, person_id, now)
-        await services.staff_settings.claim_digest(person_id, local.date(), messages, now)
+    local = now.astimezone(services.settings.community.timezone)
+    default_at = services.settings.staff.digest_time
+    after = 0
+    while True:
+        async with services.database.job_reads():
+            page = await services.staff_settings.digest_candidates(after=after, limit=DIGEST_PAGE)
+            due = [
+                person_id
+                for person_id, setting in page
+                if not setting.paused
+                and setting.last_digest_on != local.date()
+                and local.time() >= (setting.digest_time or default_at)
+            ]
+            items = await services.requests.open_for_staff(due)
+            languages = await services.staff_settings.languages(due)
+            digests = [
+                (
+                    person_id,
+                    _digest_messages(
+                        context,
+                        person_id,
+                        items[person_id],
+                        translator(preferred_language(languages.get(person_id), context)),
+                        now,
+                    ),
+                )
+                for person_id in due
+            ]
+        await services.staff_settings.claim_digests(local.date(), digests, now)
+        if len(page) < DIGEST_PAGE:
+            break
+        after = page[-1][0]
+        await asyncio.sleep(0)  # let commands in between pages
     await deliver_outbox(context)
-
-
-async def digest_items(context: CourtyardContext, person_id: int) -> list[Request]:
-    """Open requests assigned to this person, plus unassigned ones routed to them."""
-    return await context.services.requests.open_for_staff(person_id)
 
 
 @dataclass(frozen=True)
@@ -287,13 +365,18 @@ class DigestEntry:
     request: Request
 
 
-async def _digest_messages(
-    context: CourtyardContext, person_id: int, now: datetime
+def _digest_messages(
+    context: CourtyardContext,
+    person_id: int,
+    items: list[Request],
+    _: Translator,
+    now: datetime,
 ) -> list[OutgoingMessage]:
-    """The digest, in as many messages as it needs (buttons under the last one)."""
+    """The digest of `items` (the person's open requests), in as many messages as it needs
+    (buttons under the last one)."""
     services = context.services
     entries = []
-    for request in await digest_items(context, person_id):
+    for request in items:
         assert request.building_id is not None
         snapshot = snapshot_of(request)
         deadlines = services.sla.deadlines_for(
@@ -303,7 +386,6 @@ async def _digest_messages(
         entries.append(DigestEntry(request.id, request.created_at, deadline, request))
     if not entries:
         return []  # nothing to send → no message
-    _ = await _person_translator(context, person_id)
     lines = [_("☀️ <b>Your open requests</b> ({count})").format(count=len(entries))]
     buttons: list[InlineKeyboardButton] = []
     for entry in order_for_digest(entries, now):

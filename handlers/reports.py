@@ -8,18 +8,13 @@ in a private chat.
 from __future__ import annotations
 
 import asyncio
-import csv
-import io
 import logging
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, helpers
+from telegram import Update
 from telegram.ext import CommandHandler, JobQueue
 
 import bot.charts  # noqa: F401 - selects the headless matplotlib backend before pyplot
@@ -30,15 +25,13 @@ from bot.domain.report import (
     BuildingReport,
     ClosedPollRow,
     ResolveTarget,
-    local_day_bounds,
-    parse_export_range,
     parse_period,
     previous_days,
     rolling_period,
     summarize,
 )
 from bot.domain.sla import Urgency
-from bot.i18n import N_, Translator, translator
+from bot.i18n import Translator, translator
 from bot.services import Services
 from handlers.care_jobs import queue_weekly_care_report
 from handlers.common import (
@@ -57,15 +50,15 @@ from handlers.common import (
 )
 from handlers.households import head_ids, managed_buildings
 from handlers.labels import category_name
-from handlers.list_report import export_caption, export_lists_xlsx, lists_lines, lists_period
+from handlers.list_report import lists_lines, lists_period
 from handlers.outbox import deliver_outbox
 from handlers.poll_view import option_label
 from handlers.request_cards import shorten
-from handlers.survey_export import SURVEY_EXPORT_WORDS, export_survey
+from handlers.request_export import export
 from storage.buildings import Building
-from storage.list_reports import ListsExport, ListsPeriod
+from storage.list_reports import ListsPeriod
 from storage.outbox import OutgoingMessage
-from storage.reports import ExportedEvent, ExportedRequest, ReportRepository, RequestExport
+from storage.reports import ReportRepository
 
 logger = logging.getLogger(__name__)
 
@@ -340,8 +333,11 @@ async def send_weekly_reports(context: CourtyardContext) -> None:
     for building in await services.buildings.all():
         start, end = previous_days(now, zone_of(services, building), 7)
         await queue_weekly_care_report(context, building, start, end)  # issue 16, no names
-        report = await build_report(services, building, start, end)
-        lists = await lists_period(context, building, start, end)
+        # The week's range of each building, read beside the commands, one building a turn.
+        async with services.database.job_reads():
+            report = await build_report(services, building, start, end)
+            lists = await lists_period(context, building, start, end)
+        await asyncio.sleep(0)
         if report.is_quiet and lists.is_quiet:
             continue
         recipients: list[tuple[int, Translator]] = []
@@ -399,203 +395,6 @@ async def catch_up_weekly_report(
         return False
     queue.run_once(send_weekly_reports, when=0, name=f"{WEEKLY_REPORT_JOB}-catch-up")
     return True
-
-
-# -- /export ----------------------------------------------------------------------------------
-
-Cell = str | int | bool | datetime | None
-Column = tuple[str, Callable[[Any], Cell]]
-
-
-def _local(moment: datetime | None, tz: tzinfo) -> datetime | None:
-    """Local wall time without a zone (spreadsheets cannot store zones)."""
-    return None if moment is None else moment.astimezone(tz).replace(tzinfo=None, microsecond=0)
-
-
-def request_columns(tz: tzinfo) -> list[Column]:
-    return [
-        (N_("number"), lambda r: r.id),
-        (N_("building"), lambda r: r.building),
-        (N_("category"), lambda r: r.category),
-        (N_("urgent"), lambda r: r.urgent),
-        (N_("status"), lambda r: r.status),
-        (N_("location"), lambda r: r.location),
-        (N_("description"), lambda r: r.description),
-        (N_("reporter id"), lambda r: r.reporter_id),
-        (N_("assignee id"), lambda r: r.assignee_id),
-        (N_("created"), lambda r: _local(r.created_at, tz)),
-        (N_("first response"), lambda r: _local(r.responded_at, tz)),
-        (N_("resolved"), lambda r: _local(r.resolved_at, tz)),
-        (N_("closed"), lambda r: _local(r.closed_at, tz)),
-        (N_("affected households"), lambda r: r.affected),
-        (N_("satisfied"), lambda r: r.satisfied),
-        (N_("rating"), lambda r: r.rating),
-    ]
-
-
-def history_columns(tz: tzinfo) -> list[Column]:
-    return [
-        (N_("request number"), lambda e: e.request_id),
-        (N_("time"), lambda e: _local(e.at, tz)),
-        (N_("actor id"), lambda e: e.actor_id),
-        (N_("action"), lambda e: e.action),
-        (N_("from status"), lambda e: e.from_status),
-        (N_("to status"), lambda e: e.to_status),
-        (N_("note"), lambda e: e.note),
-    ]
-
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_value(value: Cell) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value  # a spreadsheet must not run residents' text as a formula
-    return str(value)
-
-
-def export_csv(_: Translator, export: RequestExport, tz: tzinfo) -> bytes:
-    """The requests as CSV, UTF-8 with a BOM so that Excel reads Chinese correctly."""
-    columns = request_columns(tz)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([_(title) for title, _get in columns])
-    for request in export.requests:
-        writer.writerow([_csv_value(get(request)) for _title, get in columns])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _sheet(
-    workbook: Any,
-    title: str,
-    headers: Sequence[str],
-    columns: Sequence[Column],
-    rows: Sequence[ExportedRequest] | Sequence[ExportedEvent],
-    first: bool,
-) -> None:
-    sheet = workbook.active if first else workbook.create_sheet()
-    sheet.title = title
-    sheet.append(list(headers))
-    for row_number, item in enumerate(rows, start=2):
-        for column_number, (_title, get) in enumerate(columns, start=1):
-            value = get(item)
-            if isinstance(value, str):
-                value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            cell = sheet.cell(row=row_number, column=column_number, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # text stays text, even when it starts with "="
-            elif isinstance(value, datetime):
-                cell.number_format = "yyyy-mm-dd hh:mm:ss"
-    sheet.freeze_panes = "A2"
-
-
-def export_xlsx(_: Translator, export: RequestExport, tz: tzinfo) -> bytes:
-    """A workbook with a "requests" sheet and a "history" sheet."""
-    workbook = Workbook()
-    requests, history = request_columns(tz), history_columns(tz)
-    _sheet(
-        workbook, "requests", [_(t) for t, _g in requests], requests, export.requests, first=True
-    )
-    _sheet(workbook, "history", [_(t) for t, _g in history], history, export.history, first=False)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def export_usage(_: Translator) -> str:
-    return _(
-        "Usage: /export [days] (the last 30 days by default) or /export 2026-11-01 2026-11-30"
-    )
-
-
-async def export(update: Update, context: CourtyardContext) -> None:
-    """`/export [days]` or `/export FROM TO`: every request created in the range, as CSV and
-    XLSX, to a community admin in a private chat."""
-    if context.args and context.args[0].casefold() in SURVEY_EXPORT_WORDS:
-        # issue 16: a survey's answers (its own rules: heads of its building may have them)
-        await export_survey(update, context, context.args[1:])
-        return
-    _ = await translator_for(update, context)
-    services = context.services
-    user_id = sender_id(update)
-    if not services.access.is_admin(user_id):
-        await reply(update, _("Sorry, only community admins can export requests."))
-        return
-    if not is_private(update):
-        keyboard = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        _("Open private chat"),
-                        url=helpers.create_deep_linked_url(context.bot.username),
-                    )
-                ]
-            ]
-        )
-        await reply(
-            update,
-            _(
-                "Exports contain personal data, so I send them only in a private chat. Please "
-                "send /export to me privately."
-            ),
-            reply_markup=keyboard,
-        )
-        return
-    tz = services.settings.community.timezone
-    now = services.clock.now()
-    days = parse_export_range(context.args or [], now.astimezone(tz).date())
-    if days is None:
-        await reply(update, export_usage(_))
-        return
-    first, last = days
-    start, end = local_day_bounds(first, last, tz)
-    data = await ReportRepository(services.database, services.clock).export(start, end)
-    lists = await services.list_reports.export(start, end)
-    if not data.requests and lists.is_empty:
-        await reply(
-            update,
-            _("No requests were reported from {start} to {end}.").format(
-                start=first.isoformat(), end=last.isoformat()
-            ),
-        )
-        return
-    if not data.requests:
-        await _send_lists(update, _, lists, first, last, tz)
-        return
-    csv_bytes = await asyncio.to_thread(export_csv, _, data, tz)
-    xlsx_bytes = await asyncio.to_thread(export_xlsx, _, data, tz)
-    stem = f"requests-{first.isoformat()}-{last.isoformat()}"
-    caption = _(
-        "{count} requests reported from {start} to {end}. This file contains personal data "
-        "(Telegram ids and residents' messages): keep it private."
-    ).format(count=len(data.requests), start=first.isoformat(), end=last.isoformat())
-    message = update.effective_message
-    if message is None:
-        return
-    await message.reply_document(csv_bytes, filename=f"{stem}.csv", caption=caption)
-    await message.reply_document(xlsx_bytes, filename=f"{stem}.xlsx")
-    await _send_lists(update, _, lists, first, last, tz)
-
-
-async def _send_lists(
-    update: Update, _: Translator, lists: ListsExport, first: date, last: date, tz: tzinfo
-) -> None:
-    """The needs, projects, meetings and decisions workbook (when there is anything)."""
-    message = update.effective_message
-    if message is None or lists.is_empty:
-        return
-    workbook = await asyncio.to_thread(export_lists_xlsx, _, lists, tz)
-    await message.reply_document(
-        workbook,
-        filename=f"lists-{first.isoformat()}-{last.isoformat()}.xlsx",
-        caption=export_caption(_, lists),
-    )
 
 
 def handlers() -> list[CourtyardHandler]:

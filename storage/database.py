@@ -1,4 +1,9 @@
-"""One aiosqlite connection per process, with serialized `BEGIN IMMEDIATE` writes."""
+"""One aiosqlite connection per process, with serialized `BEGIN IMMEDIATE` writes.
+
+Long scheduled jobs read through a second connection (`job_reads`): aiosqlite runs each
+connection on its own thread, so a job's reads never queue in front of a command's, and WAL
+lets them read while the writer writes.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -19,6 +25,9 @@ logger = logging.getLogger(__name__)
 
 Params = Sequence[Any]
 T = TypeVar("T")
+
+# Set inside a job's task (never a command's): its reads go to the job connection.
+_JOB_READS: ContextVar[bool] = ContextVar("courtyard_job_reads", default=False)
 
 
 class Database:
@@ -37,6 +46,8 @@ class Database:
         self._migrations = migrations
         self._connection: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self._job_connection: aiosqlite.Connection | None = None
+        self._job_connection_lock = asyncio.Lock()
 
     @property
     def connection(self) -> aiosqlite.Connection:
@@ -68,10 +79,40 @@ class Database:
             await self.migrate()
 
     async def close(self) -> None:
-        """Close the connection (idempotent)."""
+        """Close the connections (idempotent)."""
+        if self._job_connection is not None:
+            job_connection, self._job_connection = self._job_connection, None
+            await job_connection.close()
         if self._connection is not None:
             connection, self._connection = self._connection, None
             await connection.close()
+
+    @asynccontextmanager
+    async def job_reads(self) -> AsyncIterator[None]:
+        """Within this block (in this task only), reads use the job connection."""
+        if str(self.path) != ":memory:":
+            await self._open_job_connection()
+        token = _JOB_READS.set(True)
+        try:
+            yield
+        finally:
+            _JOB_READS.reset(token)
+
+    async def _open_job_connection(self) -> None:
+        async with self._job_connection_lock:
+            if self._job_connection is not None or self._connection is None:
+                return
+            connection = await aiosqlite.connect(self.path, isolation_level=None)
+            connection.row_factory = sqlite3.Row
+            await connection.execute("PRAGMA busy_timeout = 5000")
+            await connection.execute("PRAGMA query_only = ON")
+            self._job_connection = connection
+
+    @property
+    def _reader(self) -> aiosqlite.Connection:
+        if _JOB_READS.get() and self._job_connection is not None:
+            return self._job_connection
+        return self.connection
 
     async def migrate(self) -> list[int]:
         """Apply pending migrations; returns the versions applied."""
@@ -81,8 +122,11 @@ class Database:
     async def checkpoint(self) -> bool:
         """Copy the write-ahead log into the database and truncate it, so bytes deleted
         before are gone from the log file too. False if a reader kept it from finishing."""
-        async with self._write_lock:
-            row = await self.fetch_one("PRAGMA wal_checkpoint(TRUNCATE)")
+        async with (
+            self._write_lock,
+            self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cursor,
+        ):
+            row = await cursor.fetchone()
         return row is not None and int(row[0]) == 0
 
     async def schema_version(self) -> int:
@@ -124,10 +168,16 @@ class Database:
         return await self.write(partial(_execute_statement, sql, params))
 
     async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        return await self.run(partial(_fetch_one, sql, params))
+        return await self._read(partial(_fetch_one, sql, params))
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        return await self.run(partial(_fetch_all, sql, params))
+        return await self._read(partial(_fetch_all, sql, params))
+
+    async def _read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """`run` on the connection this task reads from (a job's own, or the main one)."""
+        connection = self._reader
+        result = await connection._execute(work, connection._conn)  # type: ignore[no-untyped-call]
+        return cast(T, result)
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)

@@ -169,9 +169,11 @@ async def _unlink_requests(conn: aiosqlite.Connection, person_id: int, now: int)
     )
     await conn.execute(
         "UPDATE requests SET assignee_id = NULL, status = CASE WHEN status IN "
-        "('assigned', 'in_progress') THEN 'new' ELSE status END, updated_at = ? "
+        "('assigned', 'in_progress') THEN 'new' ELSE status END, updated_at = ?, "
+        # Nobody owns it now: the next reminder tick re-plans it and stores its moment.
+        "next_due_at = CASE WHEN next_due_at IS NULL THEN NULL ELSE min(next_due_at, ?) END "
         "WHERE assignee_id = ?",
-        (now, person_id),
+        (now, now, person_id),
     )
     await conn.execute(
         "UPDATE request_events SET actor_id = ? WHERE actor_id = ?", (FORGOTTEN, person_id)

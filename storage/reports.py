@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +20,8 @@ _AFFECTED = (
     "FROM request_supporters s WHERE s.request_id = r.id) AS affected"
 )
 _OPEN = tuple(sorted(s.value for s in OPEN_STATUSES))
+_PERIOD_MOMENTS = ("created_at", "responded_at", "resolved_at", "closed_at")
+EXPORT_PAGE = 1000
 
 
 def _bounds(start: datetime, end: datetime) -> tuple[int, int]:
@@ -101,15 +104,18 @@ class ReportRepository:
     async def requests_in_period(
         self, building_id: int, start: datetime, end: datetime
     ) -> list[RequestRow]:
-        """Requests of a building created, first answered, resolved or closed in [start, end)."""
+        """Requests of a building created, first answered, resolved or closed in [start, end).
+
+        One indexed range per moment (building, moment), so a week reads the week's rows.
+        """
         bounds = _bounds(start, end)
+        ranges = " UNION ".join(
+            f"SELECT id FROM requests WHERE building_id = ? AND {moment} >= ? AND {moment} < ?"
+            for moment in _PERIOD_MOMENTS
+        )
         rows = await self._db.fetch_all(
-            f"SELECT r.*, {_AFFECTED} FROM requests r WHERE r.building_id = ? AND ("
-            "(r.created_at >= ? AND r.created_at < ?) "
-            "OR (r.responded_at >= ? AND r.responded_at < ?) "
-            "OR (r.resolved_at >= ? AND r.resolved_at < ?) "
-            "OR (r.closed_at >= ? AND r.closed_at < ?)) ORDER BY r.id",
-            (building_id, *bounds, *bounds, *bounds, *bounds),
+            f"SELECT r.*, {_AFFECTED} FROM requests r WHERE r.id IN ({ranges}) ORDER BY r.id",
+            (building_id, *bounds) * len(_PERIOD_MOMENTS),
         )
         return [_row(row) for row in rows]
 
@@ -159,51 +165,66 @@ class ReportRepository:
             polls=tuple(await self.closed_polls(building_id, start, end)),
         )
 
-    async def export(self, start: datetime, end: datetime) -> RequestExport:
-        """Requests of every building created in [start, end), with their whole history."""
-        bounds = _bounds(start, end)
-        rows = await self._db.fetch_all(
-            f"SELECT r.*, b.name AS building_name, {_AFFECTED} FROM requests r "
-            "LEFT JOIN buildings b ON b.id = r.building_id "
-            "WHERE r.created_at >= ? AND r.created_at < ? ORDER BY r.id",
-            bounds,
-        )
-        requests = tuple(
-            ExportedRequest(
-                id=int(row["id"]),
-                building=row["building_name"],
-                category=str(row["category"]),
-                urgent=bool(row["urgent"]),
-                status=str(row["status"]),
-                location=row["location"],
-                description=str(row["description"]),
-                reporter_id=row["reporter_id"],
-                assignee_id=row["assignee_id"],
-                created_at=from_timestamp(int(row["created_at"])),
-                responded_at=_maybe_time(row["responded_at"]),
-                resolved_at=_maybe_time(row["resolved_at"]),
-                closed_at=_maybe_time(row["closed_at"]),
-                affected=int(row["affected"]),
-                satisfied=None if row["satisfied"] is None else bool(row["satisfied"]),
-                rating=row["rating"],
+    async def export_pages(
+        self, start: datetime, end: datetime, page_size: int = EXPORT_PAGE
+    ) -> AsyncIterator[RequestExport]:
+        """Requests of every building created in [start, end) with their whole history, one
+        page at a time (by creation, then number), so an export never holds them all."""
+        low, high = _bounds(start, end)
+        after = (low - 1, 0)
+        while True:
+            rows = await self._db.fetch_all(
+                f"SELECT r.*, b.name AS building_name, {_AFFECTED} FROM requests r "
+                "LEFT JOIN buildings b ON b.id = r.building_id "
+                "WHERE r.created_at >= ? AND r.created_at < ? AND (r.created_at, r.id) > (?, ?) "
+                "ORDER BY r.created_at, r.id LIMIT ?",
+                (low, high, *after, page_size),
             )
-            for row in rows
-        )
-        events = await self._db.fetch_all(
-            "SELECT e.* FROM request_events e JOIN requests r ON r.id = e.request_id "
-            "WHERE r.created_at >= ? AND r.created_at < ? ORDER BY e.request_id, e.id",
-            bounds,
-        )
-        history = tuple(
-            ExportedEvent(
-                request_id=int(row["request_id"]),
-                at=from_timestamp(int(row["at"])),
-                actor_id=row["actor_id"],
-                action=str(row["action"]),
-                from_status=row["from_status"],
-                to_status=row["to_status"],
-                note=str(row["note"]),
+            if not rows:
+                return
+            requests = tuple(_exported(row) for row in rows)
+            ids = [request.id for request in requests]
+            events = await self._db.fetch_all(
+                f"SELECT * FROM request_events WHERE request_id IN ({placeholders(ids)}) "
+                "ORDER BY request_id, id",
+                ids,
             )
-            for row in events
-        )
-        return RequestExport(requests, history)
+            order = {number: index for index, number in enumerate(ids)}
+            history = sorted((_event(row) for row in events), key=lambda e: order[e.request_id])
+            yield RequestExport(requests, tuple(history))
+            if len(rows) < page_size:
+                return
+            after = (int(rows[-1]["created_at"]), int(rows[-1]["id"]))
+
+
+def _exported(row: sqlite3.Row) -> ExportedRequest:
+    return ExportedRequest(
+        id=int(row["id"]),
+        building=row["building_name"],
+        category=str(row["category"]),
+        urgent=bool(row["urgent"]),
+        status=str(row["status"]),
+        location=row["location"],
+        description=str(row["description"]),
+        reporter_id=row["reporter_id"],
+        assignee_id=row["assignee_id"],
+        created_at=from_timestamp(int(row["created_at"])),
+        responded_at=_maybe_time(row["responded_at"]),
+        resolved_at=_maybe_time(row["resolved_at"]),
+        closed_at=_maybe_time(row["closed_at"]),
+        affected=int(row["affected"]),
+        satisfied=None if row["satisfied"] is None else bool(row["satisfied"]),
+        rating=row["rating"],
+    )
+
+
+def _event(row: sqlite3.Row) -> ExportedEvent:
+    return ExportedEvent(
+        request_id=int(row["request_id"]),
+        at=from_timestamp(int(row["at"])),
+        actor_id=row["actor_id"],
+        action=str(row["action"]),
+        from_status=row["from_status"],
+        to_status=row["to_status"],
+        note=str(row["note"]),
+    )

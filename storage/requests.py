@@ -9,10 +9,13 @@ from datetime import datetime, timedelta
 
 import aiosqlite
 
-from bot.clock import from_timestamp, to_timestamp
+from bot.clock import Clock, from_timestamp, to_timestamp
+from bot.domain.due import DueRules
 from bot.domain.lifecycle import OPEN_STATUSES, RequestStatus
 from bot.metrics import REQUESTS_CREATED
-from storage.database import placeholders
+from storage.database import Database, placeholders
+from storage.request_deliveries import RequestDeliveries
+from storage.request_due import SCHEDULING_COLUMNS, DueRulesSource, follow_rules, reschedule
 from storage.request_history import RequestHistory
 from storage.roles import ensure_person
 
@@ -70,6 +73,7 @@ class Request:
     intake_update_id: int | None = None
     routed_at: datetime | None = None
     category_alternative: str | None = None
+    next_due_at: datetime | None = None  # when the scheduler next needs it (request_due)
 
     @property
     def is_open(self) -> bool:
@@ -133,6 +137,7 @@ def _request(row: sqlite3.Row) -> Request:
         intake_update_id=row["intake_update_id"],
         routed_at=_maybe_time(row["routed_at"]),
         category_alternative=row["category_alternative"],
+        next_due_at=_maybe_time(row["next_due_at"]),
     )
 
 
@@ -160,9 +165,36 @@ _STAMPS = {
 }
 
 
-class RequestRepository(RequestHistory):
+class RequestRepository(RequestHistory, RequestDeliveries):
     """Reads and writes requests and everything hanging off them (their history: see
     `RequestHistory`)."""
+
+    def __init__(
+        self, database: Database, clock: Clock, due_rules: DueRulesSource | None = None
+    ) -> None:
+        super().__init__(database, clock)
+        self._due_rules = due_rules
+
+    def use_due_rules(self, source: DueRulesSource) -> None:
+        """Where the SLA and rating window come from (they may change at start-up)."""
+        self._due_rules = source
+
+    @property
+    def due_rules(self) -> DueRules | None:
+        return None if self._due_rules is None else self._due_rules()
+
+    async def _reschedule(self, conn: aiosqlite.Connection, request_id: int) -> None:
+        await reschedule(conn, request_id, self.due_rules, self._clock.now())
+
+    async def follow_due_rules(self) -> int:
+        """At start-up: when the SLA or rating window changed since the stored moments were
+        computed, bring every scheduled request forward to the earliest moment it could need
+        (the next ticks store the exact ones). Returns how many requests were moved."""
+        rules = self.due_rules
+        if rules is None:
+            return 0
+        async with self._db.transaction() as conn:
+            return await follow_rules(conn, rules)
 
     async def create(self, new: NewRequest) -> tuple[Request, bool]:
         """Create a request; a replayed message (or update) returns the existing one
@@ -219,6 +251,7 @@ class RequestRepository(RequestHistory):
                 "VALUES (?, ?, 'report', 'new', ?)",
                 (request_id, new.reporter_id, now),
             )
+            await self._reschedule(conn, request_id)
         REQUESTS_CREATED.labels(category=new.category, urgent=str(new.urgent).lower()).inc()
         request = await self.get(request_id)
         assert request is not None
@@ -299,6 +332,7 @@ class RequestRepository(RequestHistory):
                 "to_status, note, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (request_id, actor_id, action, expected.value, new_status.value, note, now),
             )
+            await self._reschedule(conn, request_id)
         return await self.get(request_id)
 
     async def update(self, request_id: int, **changes: object) -> None:
@@ -306,9 +340,12 @@ class RequestRepository(RequestHistory):
         if not changes:
             return
         assignments = ", ".join(f"{name} = ?" for name in changes)
-        await self._db.execute(
-            f"UPDATE requests SET {assignments} WHERE id = ?", (*changes.values(), request_id)
-        )
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                f"UPDATE requests SET {assignments} WHERE id = ?", (*changes.values(), request_id)
+            )
+            if SCHEDULING_COLUMNS & changes.keys():
+                await self._reschedule(conn, request_id)
 
     async def update_description(self, request_id: int, text: str) -> bool:
         """The reporter edited their message: follow it while the request is new."""
@@ -392,26 +429,64 @@ class RequestRepository(RequestHistory):
         )
         return [_request(row) for row in rows], int(total)
 
-    async def open_everywhere(self) -> list[Request]:
-        """Every open request that belongs to a building (what the SLA planner watches)."""
-        statuses = [s.value for s in OPEN_STATUSES]
+    async def due(
+        self,
+        now: datetime,
+        statuses: Sequence[RequestStatus],
+        *,
+        after: tuple[datetime, int] | None = None,
+        limit: int = 200,
+    ) -> list[Request]:
+        """One page of requests in `statuses` whose due moment has come, by (moment, id),
+        starting after `after` (the last one of the previous page). Reads the due index."""
+        low_at, low_id = (to_timestamp(after[0]), after[1]) if after else (-(2**62), 0)
         rows = await self._db.fetch_all(
-            f"{_SELECT} WHERE r.building_id IS NOT NULL "
-            f"AND r.status IN ({placeholders(statuses)}) ORDER BY r.id",
-            tuple(statuses),
+            # `+r.status`: the status index would read every open request; the due one reads
+            # what is due.
+            f"{_SELECT} WHERE r.next_due_at <= ? AND (r.next_due_at, r.id) > (?, ?) "
+            f"AND +r.status IN ({placeholders(statuses)}) ORDER BY r.next_due_at, r.id LIMIT ?",
+            (to_timestamp(now), low_at, low_id, *(s.value for s in statuses), limit),
         )
         return [_request(row) for row in rows]
 
-    async def open_for_staff(self, person_id: int) -> list[Request]:
-        """Open requests assigned to this person, or routed to them while nobody took them."""
+    async def set_next_due(
+        self, request_id: int, moment: datetime | None, *, expected: datetime | None
+    ) -> bool:
+        """Store the moment a tick computed, unless a state change stored another meanwhile."""
+        async with self._db.transaction() as conn:
+            cursor = await conn.execute(
+                "UPDATE requests SET next_due_at = ? WHERE id = ? AND next_due_at IS ?",
+                (
+                    None if moment is None else to_timestamp(moment),
+                    request_id,
+                    None if expected is None else to_timestamp(expected),
+                ),
+            )
+            return cursor.rowcount == 1
+
+    async def open_for_staff(self, person_ids: Sequence[int]) -> dict[int, list[Request]]:
+        """For each person: open requests assigned to them, or routed to them while nobody
+        took them (one query for a page of staff; both halves read an index by person)."""
+        if not person_ids:
+            return {}
         statuses = [s.value for s in OPEN_STATUSES]
+        marks, people = placeholders(statuses), placeholders(person_ids)
+        select = _SELECT.replace("SELECT r.*,", "SELECT q.person_id AS for_person, r.*,", 1)
         rows = await self._db.fetch_all(
-            f"{_SELECT} WHERE r.status IN ({placeholders(statuses)}) AND (r.assignee_id = ? "
-            "OR (r.assignee_id IS NULL AND r.id IN (SELECT request_id FROM request_deliveries "
-            "WHERE person_id = ? AND message_id IS NOT NULL))) ORDER BY r.id",
-            (*statuses, person_id, person_id),
+            f"{select} JOIN ("
+            "SELECT assignee_id AS person_id, id AS request_id FROM requests "
+            f"WHERE assignee_id IN ({people}) AND status IN ({marks}) "
+            "UNION SELECT d.person_id, d.request_id FROM request_deliveries d "
+            "JOIN requests o ON o.id = d.request_id "
+            f"WHERE d.person_id IN ({people}) AND d.request_open = 1 "
+            f"AND d.message_id IS NOT NULL AND o.assignee_id IS NULL AND o.status IN ({marks})"
+            ") q ON q.request_id = r.id ORDER BY q.person_id, r.id",
+            (*person_ids, *statuses, *person_ids, *statuses),
         )
-        return [_request(row) for row in rows]
+        found: dict[int, list[Request]] = {person: [] for person in person_ids}
+        for row in rows:
+            found[int(row["for_person"])].append(_request(row))
+        return found
 
     async def open_assigned_to(self, person_id: int) -> list[Request]:
         statuses = [s.value for s in OPEN_STATUSES]
@@ -443,53 +518,11 @@ class RequestRepository(RequestHistory):
         rows = await self._db.fetch_all(
             f"{_SELECT} WHERE (r.routed_at IS NULL OR (r.chat_id IS NOT NULL AND "
             "r.card_message_id IS NULL)) AND r.created_at < ? "
-            f"AND r.status IN ({placeholders(statuses)}) ORDER BY r.id LIMIT ?",
+            # `+r.status`: read the small unfinished index, not every open request.
+            f"AND +r.status IN ({placeholders(statuses)}) ORDER BY r.id LIMIT ?",
             (to_timestamp(created_before), *statuses, limit),
         )
         return [_request(row) for row in rows]
-
-    async def resolved_before(self, cutoff: datetime) -> list[Request]:
-        """Resolved requests nobody rated since `cutoff` (they close automatically)."""
-        rows = await self._db.fetch_all(
-            f"{_SELECT} WHERE r.status = 'resolved' AND r.resolved_at <= ?",
-            (to_timestamp(cutoff),),
-        )
-        return [_request(row) for row in rows]
-
-    async def record_delivery(
-        self, request_id: int, person_id: int, message_id: int | None, failure: str | None
-    ) -> None:
-        await self._db.execute(
-            "INSERT INTO request_deliveries (request_id, person_id, message_id, failure, at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id, person_id) DO UPDATE SET "
-            "message_id = excluded.message_id, failure = excluded.failure, at = excluded.at",
-            (request_id, person_id, message_id, failure, to_timestamp(self._clock.now())),
-        )
-
-    async def forget_delivery(self, request_id: int, person_id: int) -> None:
-        """The request left this staff member (another category): stop updating their card."""
-        await self._db.execute(
-            "DELETE FROM request_deliveries WHERE request_id = ? AND person_id = ?",
-            (request_id, person_id),
-        )
-
-    async def deliveries(self, request_id: int) -> list[tuple[int, int | None]]:
-        """(staff person id, private card message id) for each staff card sent."""
-        rows = await self._db.fetch_all(
-            "SELECT person_id, message_id FROM request_deliveries WHERE request_id = ? "
-            "AND message_id IS NOT NULL",
-            (request_id,),
-        )
-        return [(int(r[0]), None if r[1] is None else int(r[1])) for r in rows]
-
-    async def undelivered_to(self, person_id: int) -> list[int]:
-        """Requests whose private card could not reach this person."""
-        rows = await self._db.fetch_all(
-            "SELECT request_id FROM request_deliveries WHERE person_id = ? "
-            "AND message_id IS NULL ORDER BY request_id",
-            (person_id,),
-        )
-        return [int(row[0]) for row in rows]
 
     async def by_ids(self, ids: Sequence[int]) -> list[Request]:
         if not ids:

@@ -12,6 +12,7 @@ from bot.clock import Clock, to_timestamp
 from bot.domain.community import CommunityRole
 from bot.domain.escalation import StaffLevel
 from storage.database import Database
+from storage.request_due import replan_building
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,8 @@ class RoleRepository:
                 await self._record(
                     conn, building_id, person_id, role, "assign", details, actor_id, now
                 )
+                if role is CommunityRole.STAFF:
+                    await replan_building(conn, building_id, now)
             return changed
 
     async def revoke(

@@ -797,4 +797,57 @@ MIGRATIONS_SQL: list[tuple[str, str]] = [
         CREATE INDEX care_events_building ON care_events (building_id, at);
         """,
     ),
+    # --- issue 14b ---
+    (
+        "scale: each request's next due moment, open deliveries by person, history by time",
+        """
+        -- When the scheduler next needs the request (a ping, an escalation, the unrated close).
+        -- Maintained on every state change; ticks read only `next_due_at <= now`. Existing
+        -- rows get the earliest moment they could need (their cycle start, or when they were
+        -- resolved): the first tick re-plans them once and stores the exact moment.
+        ALTER TABLE requests ADD COLUMN next_due_at INTEGER;
+        UPDATE requests SET next_due_at = coalesce(reopened_at, created_at)
+            WHERE status IN ('new', 'assigned', 'in_progress', 'reopened')
+            AND building_id IS NOT NULL;
+        UPDATE requests SET next_due_at = coalesce(resolved_at, updated_at)
+            WHERE status = 'resolved';
+        CREATE INDEX requests_due ON requests (next_due_at) WHERE next_due_at IS NOT NULL;
+
+        -- The digest reads each staff member's cards of open requests, not years of them:
+        -- `request_open` follows the request's status (trigger below).
+        ALTER TABLE request_deliveries ADD COLUMN request_open INTEGER NOT NULL DEFAULT 1;
+        UPDATE request_deliveries SET request_open = 0 WHERE request_id IN
+            (SELECT id FROM requests
+             WHERE status NOT IN ('new', 'assigned', 'in_progress', 'reopened'));
+        CREATE INDEX request_deliveries_open_person ON request_deliveries (person_id, request_id)
+            WHERE request_open = 1;
+        CREATE INDEX request_deliveries_failed ON request_deliveries (person_id)
+            WHERE message_id IS NULL;
+        CREATE TRIGGER request_deliveries_follow_status AFTER UPDATE OF status ON requests
+        WHEN (OLD.status IN ('new', 'assigned', 'in_progress', 'reopened'))
+            IS NOT (NEW.status IN ('new', 'assigned', 'in_progress', 'reopened'))
+        BEGIN
+            UPDATE request_deliveries
+            SET request_open = NEW.status IN ('new', 'assigned', 'in_progress', 'reopened')
+            WHERE request_id = NEW.id;
+        END;
+        CREATE TRIGGER request_deliveries_born_open AFTER INSERT ON request_deliveries
+        BEGIN
+            UPDATE request_deliveries SET request_open = coalesce((SELECT status IN
+                ('new', 'assigned', 'in_progress', 'reopened') FROM requests
+                WHERE id = NEW.request_id), 0)
+            WHERE rowid = NEW.rowid;
+        END;
+
+        -- The weekly report, /summary and /export read one period, not all history.
+        CREATE INDEX requests_building_created ON requests (building_id, created_at);
+        CREATE INDEX requests_building_responded ON requests (building_id, responded_at)
+            WHERE responded_at IS NOT NULL;
+        CREATE INDEX requests_building_resolved ON requests (building_id, resolved_at)
+            WHERE resolved_at IS NOT NULL;
+        CREATE INDEX requests_building_closed ON requests (building_id, closed_at)
+            WHERE closed_at IS NOT NULL;
+        CREATE INDEX requests_created ON requests (created_at);
+        """,
+    ),
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -53,20 +54,71 @@ class StaffSettingsRepository:
             ),
         )
 
+    async def digest_candidates(
+        self, *, after: int, limit: int
+    ) -> list[tuple[int, DigestSetting]]:
+        """One page of staff members (by id, after `after`) with their digest settings."""
+        rows = await self._db.fetch_all(
+            "SELECT p.person_id, s.digest_time, s.digest_paused, s.last_digest_on FROM "
+            "(SELECT DISTINCT person_id FROM roles WHERE role = 'staff' AND person_id > ? "
+            "ORDER BY person_id LIMIT ?) p "
+            "LEFT JOIN staff_settings s ON s.person_id = p.person_id ORDER BY p.person_id",
+            (after, limit),
+        )
+        return [(int(row["person_id"]), _setting(row)) for row in rows]
+
+    async def languages(self, person_ids: Sequence[int]) -> dict[int, str | None]:
+        """The language each person chose (or Telegram reports), for a page of staff."""
+        if not person_ids:
+            return {}
+        rows = await self._db.fetch_all(
+            "SELECT id, coalesce(language, language_code) FROM people "
+            f"WHERE id IN ({', '.join('?' for _ in person_ids)})",
+            tuple(person_ids),
+        )
+        return {int(row[0]): row[1] for row in rows}
+
+    async def claim_digests(
+        self, day: date, digests: Sequence[tuple[int, Sequence[OutgoingMessage]]], now: datetime
+    ) -> int:
+        """Record today's digest of each person and queue its messages, all in one
+        transaction; a digest already claimed today is skipped (so it goes out once, and a
+        crash never loses it). Returns how many were claimed."""
+        claimed = 0
+        if not digests:
+            return claimed
+        async with self._db.transaction() as conn:
+            for person_id, messages in digests:
+                cursor = await conn.execute(
+                    "INSERT INTO staff_settings (person_id, last_digest_on) VALUES (?, ?) "
+                    "ON CONFLICT (person_id) DO UPDATE SET "
+                    "last_digest_on = excluded.last_digest_on "
+                    "WHERE staff_settings.last_digest_on IS NOT excluded.last_digest_on",
+                    (person_id, day.isoformat()),
+                )
+                if cursor.rowcount != 1:
+                    continue
+                claimed += 1
+                for message in messages:
+                    await enqueue(conn, message, now)
+        return claimed
+
     async def claim_digest(
         self, person_id: int, day: date, messages: Sequence[OutgoingMessage], now: datetime
     ) -> bool:
-        """Record today's digest and queue its messages together; False if it was already
-        claimed today (so it goes out once, and a crash never loses it)."""
-        async with self._db.transaction() as conn:
-            cursor = await conn.execute(
-                "INSERT INTO staff_settings (person_id, last_digest_on) VALUES (?, ?) "
-                "ON CONFLICT (person_id) DO UPDATE SET last_digest_on = excluded.last_digest_on "
-                "WHERE staff_settings.last_digest_on IS NOT excluded.last_digest_on",
-                (person_id, day.isoformat()),
-            )
-            if cursor.rowcount != 1:
-                return False
-            for message in messages:
-                await enqueue(conn, message, now)
-            return True
+        """`claim_digests` for one person: False if it was already claimed today."""
+        return await self.claim_digests(day, [(person_id, messages)], now) == 1
+
+
+def _setting(row: sqlite3.Row) -> DigestSetting:
+    if row["digest_paused"] is None and row["digest_time"] is None:
+        return DigestSetting(None, False, _maybe_date(row["last_digest_on"]))
+    return DigestSetting(
+        digest_time=None if row["digest_time"] is None else time.fromisoformat(row["digest_time"]),
+        paused=bool(row["digest_paused"]),
+        last_digest_on=_maybe_date(row["last_digest_on"]),
+    )
+
+
+def _maybe_date(value: str | None) -> date | None:
+    return None if value is None else date.fromisoformat(value)

@@ -342,6 +342,39 @@ async def test_restart_while_reminders_are_due_sends_each_once(
     assert unsent == (0,)
 
 
+def _stored(database: Path, column: str) -> int:
+    with sqlite3.connect(database) as conn:
+        row = conn.execute(f"SELECT {column} FROM requests WHERE id = 1").fetchone()
+    assert row is not None
+    assert row[0] is not None
+    return int(row[0])
+
+
+async def test_the_stored_due_moment_survives_restarts_and_wakes_the_next_rung(
+    emulator: BotApiEmulator, scene: Scene, clock: FakeClock
+) -> None:
+    s = scene
+    async with running_bot(emulator, s.settings, clock):
+        await _report(emulator, s, "The water pipe in unit 2 is leaking")
+        await emulator.wait_for_message(s.volunteer, containing="New request")
+    created = _stored(s.database, "created_at")
+    assert _stored(s.database, "next_due_at") == created + 18 * 3600  # the response reminder
+    clock.advance(timedelta(hours=24, minutes=1))
+    async with running_bot(emulator, s.settings, clock):
+        await emulator.wait_for_message(s.manager, containing="Escalated to you")
+    # The next rung is due a grace period after the climb, and only then.
+    escalated = _stored(s.database, "escalated_at")
+    assert _stored(s.database, "next_due_at") == escalated + 2 * 3600
+    clock.advance(timedelta(hours=1, minutes=50))
+    async with running_bot(emulator, s.settings, clock) as restarted:
+        await tick(restarted)
+        await restarted.settle()
+        assert not _texts(emulator, s.office, "Escalated to you")
+        clock.advance(timedelta(minutes=15))
+        await tick(restarted)
+        await emulator.wait_for_message(s.office, containing="Escalated to you")
+
+
 async def test_blocked_staff_member_is_mentioned_in_the_group(
     emulator: BotApiEmulator, bot: RunningBot, scene: Scene, clock: FakeClock
 ) -> None:
