@@ -152,10 +152,7 @@ class Database:
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` with the plain sqlite3 connection on the database thread, in one round
         trip. For reads; writes go through `write` or `transaction`."""
-        connection = self.connection
-        # aiosqlite's own way of running a call on its thread (what each of its methods uses).
-        result = await connection._execute(work, connection._conn)  # type: ignore[no-untyped-call]
-        return cast(T, result)
+        return await _run_on(self.connection, work)
 
     async def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """A write transaction (BEGIN IMMEDIATE … COMMIT, ROLLBACK on error) doing `work`
@@ -175,13 +172,18 @@ class Database:
 
     async def _read(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """`run` on the connection this task reads from (a job's own, or the main one)."""
-        connection = self._reader
-        result = await connection._execute(work, connection._conn)  # type: ignore[no-untyped-call]
-        return cast(T, result)
+        return await _run_on(self._reader, work)
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
+
+
+async def _run_on(connection: aiosqlite.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
+    """`work` on the connection's database thread, in one round trip."""
+    # aiosqlite's own way of running a call on its thread (what each of its methods uses).
+    result = await connection._execute(work, connection._conn)  # type: ignore[no-untyped-call]
+    return cast(T, result)
 
 
 def _in_transaction(work: Callable[[sqlite3.Connection], T], connection: sqlite3.Connection) -> T:
