@@ -30,6 +30,7 @@ from bot.domain.ping_planner import (
 from bot.domain.quiet_hours import QuietHours
 from bot.domain.sla import RequestTimes, Urgency
 from bot.i18n import Translator, translator
+from handlers.building_heads import head_ids
 from handlers.common import (
     chunk_lines,
     deep_link,
@@ -39,7 +40,6 @@ from handlers.common import (
     sender_id,
     translator_for,
 )
-from handlers.households import head_ids
 from handlers.labels import category_name, level_name
 from handlers.outbox import deliver_outbox
 from handlers.request_cards import card_keyboard, shorten

@@ -13,6 +13,7 @@ from bot.i18n import Translator
 from handlers import (
     care,
     household_add,
+    household_join,
     households,
     list_views,
     polls,
@@ -94,15 +95,16 @@ async def start(update: Update, context: CourtyardContext) -> None:
 
 async def follow_deep_link(update: Update, context: CourtyardContext, payload: str) -> bool:
     """`/start <payload>` from a t.me link; False if the payload means nothing (any more)."""
-    link = households.JOIN_PAYLOAD.match(payload) or households.HOUSEHOLDS_PAYLOAD.match(payload)
+    link = household_join.JOIN_PAYLOAD.match(payload)
+    link = link or households.HOUSEHOLDS_PAYLOAD.match(payload)
     if link is not None:
         # Anyone can type a link: its number must be one a building could have.
         building_id = parse_id(link.group(1))
         if building_id is None:
             _ = await translator_for(update, context)
             await reply(update, _("This link is out of date."))
-        elif link.re is households.JOIN_PAYLOAD:
-            await households.start_join(update, context, building_id)
+        elif link.re is household_join.JOIN_PAYLOAD:
+            await household_join.start_join(update, context, building_id)
         else:
             await households.start_households(update, context, building_id)
         return True
