@@ -16,7 +16,7 @@ from handlers import (
     household_join,
     households,
     list_views,
-    polls,
+    poll_votes,
     request_flow,
     roles,
     surveys,
@@ -117,9 +117,9 @@ async def follow_deep_link(update: Update, context: CourtyardContext, payload: s
         else:
             await household_add.start_household_add(update, context, building_id)
         return True
-    proxy = polls.PROXY_PAYLOAD.match(payload)
+    proxy = poll_votes.PROXY_PAYLOAD.match(payload)
     if proxy:
-        await polls.start_proxy(update, context, proxy.group(1))
+        await poll_votes.start_proxy(update, context, proxy.group(1))
         return True
     if await list_views.open_from_link(update, context, payload):
         return True
