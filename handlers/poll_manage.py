@@ -10,15 +10,10 @@ from telegram.error import Forbidden
 from bot.context import CourtyardContext
 from bot.i18n import Translator
 from handlers.common import chunk_lines, deep_link, escape, reply, sender_id, whole_number
-from handlers.poll_schedule import (
-    Closing,
-    cancel_poll,
-    close_poll,
-    refresh_soon,
-    render_poll,
-    schedule_poll,
-    unschedule_poll,
-)
+from handlers.poll_closing import Closing, cancel_poll, close_poll
+from handlers.poll_jobs import unschedule_poll
+from handlers.poll_schedule import schedule_poll
+from handlers.poll_tally import refresh_soon, render_poll
 from handlers.poll_view import option_label, poll_usage
 from handlers.replay import settle
 from storage.buildings import Building

@@ -11,7 +11,7 @@ from bot.domain.community import CommunityRole
 from bot.domain.flats import parse_flat
 from handlers.common import escape, is_private, reply, say, sender_id, translator_for, whole_number
 from handlers.flat_privacy import private_link, take_out_of_group, with_notice
-from handlers.poll_schedule import refresh_soon
+from handlers.poll_tally import refresh_soon
 from handlers.poll_view import option_label
 from handlers.replay import settle
 from handlers.update_time import acted_at
