@@ -18,7 +18,7 @@ from handlers import (
     list_views,
     poll_votes,
     request_flow,
-    roles,
+    role_invites,
     surveys,
 )
 from handlers.common import escape, is_chat_admin, reply, translator_for
@@ -127,7 +127,7 @@ async def follow_deep_link(update: Update, context: CourtyardContext, payload: s
         return True
     if await care.follow_deep_link(update, context, payload):
         return True
-    return await roles.redeem_invite(update, context, payload)
+    return await role_invites.redeem_invite(update, context, payload)
 
 
 async def help_command(update: Update, context: CourtyardContext) -> None:
