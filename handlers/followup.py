@@ -39,7 +39,7 @@ from handlers.list_common import (
 )
 from handlers.list_items import history_lines
 from handlers.outbox import deliver_outbox
-from handlers.reminders import hours_text, quiet_hours_of, zone_of
+from handlers.reminder_common import hours_text, quiet_hours_of, zone_of
 from storage.buildings import Building
 from storage.decisions import Decision
 from storage.forget import FORGOTTEN
