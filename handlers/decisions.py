@@ -7,15 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.context import CourtyardContext
+from bot.domain.item_refs import ItemKind, ItemRef, item_label
 from bot.domain.lifecycle import Action, CloseReason, Closure
 from bot.domain.list_syntax import (
     DecisionKind,
     DecisionSpec,
-    ItemKind,
-    ItemRef,
     ListSyntaxError,
     ProjectSpec,
-    item_label,
     parse_project,
 )
 from bot.domain.lists import NeedStatus

@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.domain.community import CommunityRole
 from bot.domain.escalation import StaffLevel
-from bot.domain.list_syntax import ItemKind, ItemRef, item_number
+from bot.domain.item_refs import ItemKind, ItemRef, item_number
 from bot.domain.lists import ProjectStatus
 from bot.domain.meetings import FollowUp, due_follow_up
 from bot.i18n import Translator

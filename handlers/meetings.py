@@ -12,16 +12,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, JobQueue
 
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.domain.flats import parse_flat
-from bot.domain.list_syntax import (
-    AgendaEntry,
-    ItemKind,
-    ItemRef,
-    ListSyntaxError,
-    MeetingSpec,
-    item_label,
-    item_number,
-    parse_meeting,
-)
+from bot.domain.item_refs import ItemKind, ItemRef, item_label, item_number
+from bot.domain.list_syntax import AgendaEntry, ListSyntaxError, MeetingSpec, parse_meeting
 from bot.domain.meetings import Rsvp, count_rsvps
 from bot.i18n import Translator
 from handlers import board

@@ -12,7 +12,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, JobQueue
 
 from bot.context import CourtyardContext, CourtyardHandler
-from bot.domain.list_syntax import ItemKind, ItemRef, item_number
+from bot.domain.item_refs import ItemKind, ItemRef, item_number
 from bot.domain.lists import NeedStatus
 from bot.i18n import Translator
 from handlers import board

@@ -9,15 +9,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, f
 
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.domain.community import CommunityRole
-from bot.domain.list_syntax import (
-    ItemKind,
-    ItemRef,
-    ListSyntaxError,
-    ProjectSpec,
-    item_number,
-    parse_item_ref,
-    parse_project,
-)
+from bot.domain.item_refs import ItemKind, ItemRef, item_number, parse_item_ref
+from bot.domain.list_syntax import ListSyntaxError, ProjectSpec, parse_project
 from bot.domain.lists import ProjectStatus, parse_percent
 from bot.domain.poll_errors import PollSyntaxError
 from bot.i18n import Translator
