@@ -15,7 +15,7 @@ from bot.domain.care import AlertKind, Cadence, CarerRelation, CheckInRules
 from bot.domain.escalation import StaffLevel
 from bot.i18n import N_, Translator
 from handlers.common import escape
-from handlers.reminders import quiet_hours_of, zone_of
+from handlers.reminder_common import quiet_hours_of, zone_of
 from storage.buildings import Building
 from storage.care import Enrolment
 

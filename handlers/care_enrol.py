@@ -15,6 +15,7 @@ from bot.domain.community import CommunityRole
 from bot.domain.escalation import StaffLevel
 from bot.domain.flats import parse_flat
 from bot.i18n import Translator
+from handlers.building_heads import managed_buildings
 from handlers.care_common import CHECK_TIMES, cadence_name, relation_name
 from handlers.care_enrol_save import save_enrolment
 from handlers.common import (
@@ -26,7 +27,6 @@ from handlers.common import (
     sender_id,
     translator_for,
 )
-from handlers.households import managed_buildings
 from storage.conversations import Conversation
 from storage.households import MembershipStatus
 

@@ -15,6 +15,7 @@ from telegram.ext import JobQueue
 from bot.context import CourtyardContext
 from bot.domain.care import AlertKind, check_in_after, escalate, missed_at
 from bot.i18n import Translator
+from handlers.building_heads import head_ids
 from handlers.care_common import (
     alert_keyboard,
     care_rules,
@@ -26,7 +27,6 @@ from handlers.care_common import (
     seen_keyboard,
 )
 from handlers.common import escape
-from handlers.households import head_ids
 from handlers.outbox import deliver_outbox
 from handlers.request_cards import person_translator
 from storage.buildings import Building

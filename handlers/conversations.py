@@ -9,7 +9,7 @@ from bot.context import CourtyardContext, CourtyardHandler
 from handlers import (
     care_enrol,
     household_add,
-    households,
+    household_join,
     meeting_wizard,
     needs,
     request_private,
@@ -29,8 +29,8 @@ async def continue_conversation(update: Update, context: CourtyardContext) -> No
     conversation = await context.services.conversations.current(sender_id(update))
     if conversation is None:
         return
-    if conversation.kind == households.CONVERSATION_JOIN and message.text:
-        await households.register_flat(
+    if conversation.kind == household_join.CONVERSATION_JOIN and message.text:
+        await household_join.register_flat(
             update, context, message.text, building_id=int(conversation.payload["building_id"])
         )
     elif conversation.kind == request_private.CONVERSATION_REPORT:

@@ -7,15 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.context import CourtyardContext
+from bot.domain.item_refs import ItemKind, ItemRef, item_label
 from bot.domain.lifecycle import Action, CloseReason, Closure
 from bot.domain.list_syntax import (
     DecisionKind,
     DecisionSpec,
-    ItemKind,
-    ItemRef,
     ListSyntaxError,
     ProjectSpec,
-    item_label,
     parse_project,
 )
 from bot.domain.lists import NeedStatus
@@ -33,12 +31,12 @@ from handlers.list_common import (
     when,
     zone,
 )
-from handlers.needs import refresh_card as refresh_need_card
+from handlers.need_cards import refresh_card as refresh_need_card
 from handlers.outbox import deliver_outbox
 from handlers.poll_schedule import post_poll, schedule_poll
 from handlers.poll_view import syntax_error_text
+from handlers.project_create import create_project, owner_allowed
 from handlers.project_flow import start_project_poll
-from handlers.projects import create_project, owner_allowed
 from handlers.request_actions import outcome_text
 from handlers.request_flow import perform, request_roles
 from storage.buildings import Building

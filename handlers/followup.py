@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.domain.community import CommunityRole
 from bot.domain.escalation import StaffLevel
-from bot.domain.list_syntax import ItemKind, ItemRef, item_number
+from bot.domain.item_refs import ItemKind, ItemRef, item_number
 from bot.domain.lists import ProjectStatus
 from bot.domain.meetings import FollowUp, due_follow_up
 from bot.i18n import Translator
@@ -39,7 +39,7 @@ from handlers.list_common import (
 )
 from handlers.list_items import history_lines
 from handlers.outbox import deliver_outbox
-from handlers.reminders import hours_text, quiet_hours_of, zone_of
+from handlers.reminder_common import hours_text, quiet_hours_of, zone_of
 from storage.buildings import Building
 from storage.decisions import Decision
 from storage.forget import FORGOTTEN

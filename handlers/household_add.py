@@ -15,6 +15,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.domain.flats import parse_flat
 from bot.i18n import Translator
+from handlers.building_heads import managed_buildings
 from handlers.common import (
     answer_quietly,
     building_of_chat,
@@ -30,7 +31,6 @@ from handlers.common import (
     translator_for,
 )
 from handlers.flat_privacy import private_link, take_out_of_group, with_notice
-from handlers.households import managed_buildings
 from handlers.replay import settle
 from storage.buildings import Building
 

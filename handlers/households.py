@@ -1,364 +1,45 @@
-"""The household roster: /join, approvals, /households, /whoami, /leave (registering on
-behalf of someone: `handlers.household_add`; forgetting: `handlers.forget`)."""
+"""The household roster: /households, /whoami, /leave (joining: `handlers.household_join`;
+approvals: `handlers.household_approval`; registering on behalf of someone:
+`handlers.household_add`; forgetting: `handlers.forget`)."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import re
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, Forbidden
 from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.domain.community import CommunityRole
-from bot.domain.flats import parse_flat
-from bot.i18n import Translator, translator
-from handlers.building_picker import choices_for, may_pick, unknown_building
-from handlers.building_picker import keyboard as picker_keyboard
+from bot.i18n import Translator
+
+# Re-exported: handlers/reports.py imports both from here.
+from handlers.building_heads import head_ids as head_ids
+from handlers.building_heads import managed_buildings as managed_buildings
 from handlers.common import (
-    answer_quietly,
     building_of_chat,
     deep_link,
-    edit_quietly,
     escape,
     is_private,
     may_manage,
     not_linked,
-    preferred_language,
     refusal,
     reply,
     reply_long,
-    say,
     sender_id,
     translator_for,
 )
-from handlers.flat_privacy import private_link, take_out_of_group, with_notice
+from handlers.household_approval import DECISION_CALLBACK, decide, decision_keyboard
+from handlers.household_join import CHOOSE_CALLBACK, choose_building, join
 from handlers.labels import category_names
-from handlers.replay import settle
 from storage.buildings import Building
-from storage.households import Coverage, JoinOutcome, Membership, MembershipStatus
+from storage.households import Coverage
 
 logger = logging.getLogger(__name__)
 
-JOIN_PAYLOAD = re.compile(r"^join-(\d+)$")
+
 HOUSEHOLDS_PAYLOAD = re.compile(r"^households-(\d+)$")
-DECISION_CALLBACK = re.compile(r"^hh:(a|r):(\d+):(\d+)$")
-CHOOSE_CALLBACK = re.compile(r"^join:(\d+):([0-9A-Z-]{1,12})$")
-CONVERSATION_JOIN = "join"
-
-
-def flat_usage(_: Translator) -> str:
-    return _(
-        "Please send your flat number as unit-room, for example /join 3-502 or /join 3单元502."
-    )
-
-
-async def join(update: Update, context: CourtyardContext) -> None:
-    """Register the sender's flat; in a group, move the conversation to a private chat."""
-    _ = await translator_for(update, context)
-    services = context.services
-    if not is_private(update):
-        # A flat number typed here must not stay visible in the group.
-        notice = await take_out_of_group(update, _, typed=bool(context.args))
-        building = await building_of_chat(update, context)
-        if building is None:
-            await say(update, context, with_notice(not_linked(_), notice))
-            return
-        await say(
-            update,
-            context,
-            with_notice(
-                _(
-                    "{name}, to keep your flat number private, please continue in a private "
-                    "chat with me."
-                ).format(
-                    name=escape(update.effective_user.first_name if update.effective_user else "")
-                ),
-                notice,
-            ),
-            reply_markup=private_link(context, _("Register privately"), f"join-{building.id}"),
-        )
-        return
-    if not context.args:
-        choices = await choices_for(context, sender_id(update))
-        if len(choices) == 1:
-            await services.conversations.begin(
-                sender_id(update), CONVERSATION_JOIN, {"building_id": choices[0].building.id}
-            )
-        await reply(update, flat_usage(_))
-        return
-    await register_flat(update, context, " ".join(context.args), building_id=None)
-
-
-async def start_join(update: Update, context: CourtyardContext, building_id: int) -> None:
-    """`/start join-<building>` from the group's button: ask for the flat number."""
-    _ = await translator_for(update, context)
-    building = await context.services.buildings.get(building_id)
-    if building is None:
-        await reply(update, _("This link is out of date."))
-        return
-    await context.services.conversations.begin(
-        sender_id(update), CONVERSATION_JOIN, {"building_id": building.id}
-    )
-    await reply(
-        update,
-        _(
-            "Registering your household in {building}. Which flat do you live in? Send it as "
-            "unit-room, for example 3-502."
-        ).format(building=escape(building.name)),
-    )
-
-
-async def register_flat(
-    update: Update, context: CourtyardContext, text: str, *, building_id: int | None
-) -> None:
-    """Parse a flat number and file the join request (private chat only)."""
-    _ = await translator_for(update, context)
-    services = context.services
-    flat = parse_flat(text)
-    if flat is None:
-        await reply(update, flat_usage(_))
-        return
-    user_id = sender_id(update)
-    if building_id is None:
-        conversation = await services.conversations.current(user_id)
-        if conversation is not None and conversation.kind == CONVERSATION_JOIN:
-            building_id = int(conversation.payload["building_id"])
-    if building_id is None:
-        # Only the person's own buildings (and those listed for everyone), with their groups.
-        choices = await choices_for(context, user_id)
-        if not choices:
-            await reply(update, unknown_building(_))
-            return
-        if len(choices) > 1:
-            await reply(
-                update,
-                _("Which building is {flat} in?").format(flat=flat.label),
-                reply_markup=picker_keyboard(choices, f"join:{{id}}:{flat.label}"),
-            )
-            return
-        building_id = choices[0].building.id
-    building = await services.buildings.get(building_id)
-    if building is None:
-        await reply(update, _("This link is out of date."))
-        return
-    # Handling this message again (after a crash or a Telegram error) answers as the first
-    # time did, and still asks the heads if that did not happen yet.
-    _flat, first_time = await settle(context, "join-flat", flat.label)
-    outcome, membership = await services.households.request_join(
-        building.id, flat, user_id, auto_approve=building.auto_approve
-    )
-    if not first_time and membership.label == flat.label:
-        # "Already" here most likely means: by the first attempt at this very message.
-        outcome = {
-            JoinOutcome.ALREADY_PENDING: JoinOutcome.REQUESTED,
-            JoinOutcome.ALREADY_MEMBER: JoinOutcome.APPROVED,
-        }.get(outcome, outcome)
-    settled, _fresh = await settle(context, "join", outcome.value)
-    outcome = JoinOutcome(settled)
-    messages = {
-        JoinOutcome.APPROVED: _("✅ Welcome! You are registered in {flat}, {building}."),
-        JoinOutcome.REQUESTED: _(
-            "Thank you! Your registration for {flat}, {building} was sent to the building "
-            "heads. I will tell you when it is approved."
-        ),
-        JoinOutcome.ALREADY_MEMBER: _("You are already registered in {flat}, {building}."),
-        JoinOutcome.ALREADY_PENDING: _(
-            "Your registration for {flat}, {building} is still waiting for approval."
-        ),
-        JoinOutcome.OTHER_FLAT: _(
-            "You are already registered in {flat}, {building}. Send /leave first to move."
-        ),
-    }
-    await reply(
-        update,
-        messages[outcome].format(flat=escape(membership.label), building=escape(building.name)),
-    )
-    if membership.status is MembershipStatus.PENDING and not membership.heads_asked:
-        await notify_heads(context, building, membership)
-        await services.households.mark_heads_asked(membership.household_id, user_id)
-    await services.conversations.end(user_id)
-
-
-async def choose_building(update: Update, context: CourtyardContext) -> None:
-    """A resident picked the building for their flat from the buttons."""
-    query = update.callback_query
-    assert query is not None
-    match = CHOOSE_CALLBACK.match(query.data or "")
-    if match is None or not is_private(update):
-        await answer_quietly(query)
-        return
-    if not await may_pick(context, sender_id(update), int(match.group(1))):
-        _ = await translator_for(update, context)
-        await answer_quietly(query, _("This button is out of date."), show_alert=True)
-        return
-    await answer_quietly(query)
-    with contextlib.suppress(BadRequest):
-        await query.edit_message_reply_markup(None)
-    await register_flat(update, context, match.group(2), building_id=int(match.group(1)))
-
-
-async def head_ids(context: CourtyardContext, building: Building) -> set[int]:
-    """Explicit heads plus the group admins who count as heads."""
-    services = context.services
-    ids = {
-        a.person_id
-        for a in await services.roles.in_building(building.id)
-        if a.role is CommunityRole.HEAD
-    }
-    for chat_id in await services.buildings.chats_of(building.id):
-        for user_id in await services.access.chat_admin_ids(context.bot, chat_id):
-            if CommunityRole.HEAD in await services.access.roles_in(
-                context.bot, user_id, building
-            ):
-                ids.add(user_id)
-    return ids
-
-
-def decision_keyboard(_: Translator, membership: Membership) -> InlineKeyboardMarkup:
-    key = f"{membership.household_id}:{membership.person_id}"
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(_("✅ Approve"), callback_data=f"hh:a:{key}"),
-                InlineKeyboardButton(_("❌ Reject"), callback_data=f"hh:r:{key}"),
-            ]
-        ]
-    )
-
-
-async def notify_heads(
-    context: CourtyardContext, building: Building, membership: Membership
-) -> None:
-    """Ask the heads privately; if none can be reached, say so in the group without details."""
-    services = context.services
-    delivered = False
-    for head in sorted(await head_ids(context, building)):
-        person = await services.people.get(head)
-        if person is None or not person.started_bot or person.blocked_bot:
-            continue
-        _ = translator(preferred_language(person.language or person.language_code, context))
-        try:
-            await context.bot.send_message(
-                head,
-                _("🏠 Household registration in {building}: {person} asks to join {flat}.").format(
-                    building=escape(building.name),
-                    person=escape(membership.person_name),
-                    flat=escape(membership.label),
-                ),
-                reply_markup=decision_keyboard(_, membership),
-            )
-            delivered = True
-        except Forbidden:
-            await services.people.mark_blocked(head)
-    if delivered:
-        return
-    for chat_id in await services.buildings.chats_of(building.id):
-        chat = await services.chats.get(chat_id)
-        _ = translator(
-            preferred_language((chat.language if chat else None) or building.language, context)
-        )
-        await context.bot.send_message(
-            chat_id,
-            _(
-                "A household registration is waiting for approval. Building heads: please open "
-                "a private chat with me and send /households."
-            ),
-            reply_markup=InlineKeyboardMarkup(
-                [
-                    [
-                        InlineKeyboardButton(
-                            _("Open private chat"),
-                            url=deep_link(context, f"households-{building.id}"),
-                        )
-                    ]
-                ]
-            ),
-        )
-
-
-async def decide(update: Update, context: CourtyardContext) -> None:
-    """Approve/Reject buttons: the presser must manage the household's building right now."""
-    query = update.callback_query
-    assert query is not None
-    _ = await translator_for(update, context)
-    match = DECISION_CALLBACK.match(query.data or "")
-    services = context.services
-    # Decisions show a name and a flat number: they are only ever made in private.
-    if match is None or not is_private(update):
-        await answer_quietly(query, _("This button is out of date."), show_alert=True)
-        return
-    approve, household_id, person_id = (
-        match.group(1) == "a",
-        int(match.group(2)),
-        int(match.group(3)),
-    )
-    membership = next(
-        (
-            m
-            for m in await services.households.memberships_of(person_id)
-            if m.household_id == household_id
-        ),
-        None,
-    )
-    building = await services.buildings.get(membership.building_id) if membership else None
-    if membership is None or building is None:
-        await answer_quietly(query, _("This request no longer exists."), show_alert=True)
-        return
-    if not await services.access.may_manage(context.bot, sender_id(update), building):
-        await answer_quietly(query, refusal(_), show_alert=True)
-        return
-    _approve, fresh = await settle(context, f"decide:{household_id}:{person_id}", approve)
-    decided = await services.households.decide(
-        household_id, person_id, approve=approve, actor_id=sender_id(update)
-    )
-    if decided is None and not fresh and membership.status is _decided_status(approve):
-        decided = membership  # decided by this very press, handled before: finish the work
-    if decided is None:
-        await answer_quietly(query, _("Somebody already decided this request."), show_alert=True)
-        with contextlib.suppress(BadRequest):
-            await query.edit_message_reply_markup(None)
-        return
-    await answer_quietly(query)
-    verdict = _("approved") if approve else _("rejected")
-    await edit_quietly(
-        query,
-        _("{person} → {flat}, {building}: {verdict}.").format(
-            person=escape(decided.person_name),
-            flat=escape(decided.label),
-            building=escape(building.name),
-            verdict=verdict,
-        ),
-    )
-    resident = await services.people.get(person_id)
-    if resident is None or not resident.started_bot:
-        return
-    text = decision_notice(
-        translator(preferred_language(resident.language or resident.language_code, context)),
-        approve=approve,
-    )
-    try:
-        await context.bot.send_message(
-            person_id, text.format(flat=escape(decided.label), building=escape(building.name))
-        )
-    except Forbidden:
-        await services.people.mark_blocked(person_id)
-
-
-def _decided_status(approve: bool) -> MembershipStatus:
-    return MembershipStatus.APPROVED if approve else MembershipStatus.REJECTED
-
-
-def decision_notice(_: Translator, *, approve: bool) -> str:
-    """What the resident is told about their registration (in their own language)."""
-    if approve:
-        return _("✅ Your registration for {flat}, {building} was approved. Welcome!")
-    return _(
-        "Your registration for {flat}, {building} was not approved. If this is a mistake, "
-        "please talk to your building head."
-    )
 
 
 async def households(update: Update, context: CourtyardContext) -> None:
@@ -394,15 +75,6 @@ async def households(update: Update, context: CourtyardContext) -> None:
     chosen = [b for b in managed if not wanted or b.name.casefold() == wanted] or managed
     for building in chosen[:5]:
         await send_household_list(update, context, building, _)
-
-
-async def managed_buildings(update: Update, context: CourtyardContext) -> list[Building]:
-    services = context.services
-    return [
-        b
-        for b in await services.buildings.all()
-        if await services.access.may_manage(context.bot, sender_id(update), b)
-    ]
 
 
 def coverage_text(_: Translator, building: Building, coverage: Coverage) -> str:

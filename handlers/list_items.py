@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.context import CourtyardContext
-from bot.domain.list_syntax import ItemRef, item_label
+from bot.domain.item_refs import ItemRef, item_label
 from bot.i18n import N_, Translator
 from handlers.common import escape
 from handlers.list_common import when

@@ -18,8 +18,8 @@ from bot.domain.list_syntax import (
     parse_place,
 )
 from bot.i18n import Translator
+from handlers.building_heads import managed_buildings
 from handlers.common import answer_quietly, escape, refusal, reply, sender_id, translator_for
-from handlers.households import managed_buildings
 from handlers.list_common import syntax_problem, when, zone
 from handlers.meetings import call_meeting
 from storage.buildings import Building

@@ -1,28 +1,18 @@
-"""Deliberation meetings: `/meeting`, RSVP buttons with counts, reminders, guests offline."""
+"""Deliberation meetings: `/meeting`, RSVP buttons with counts, reminders, guests offline
+(the announcement itself: `handlers.meeting_cards`)."""
 
 from __future__ import annotations
 
-import logging
 import re
-from typing import Any, cast
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, TelegramError
-from telegram.ext import CallbackQueryHandler, CommandHandler, JobQueue
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.domain.flats import parse_flat
-from bot.domain.list_syntax import (
-    AgendaEntry,
-    ItemKind,
-    ItemRef,
-    ListSyntaxError,
-    MeetingSpec,
-    item_label,
-    item_number,
-    parse_meeting,
-)
-from bot.domain.meetings import Rsvp, count_rsvps
+from bot.domain.item_refs import ItemKind, ItemRef, item_label, item_number
+from bot.domain.list_syntax import AgendaEntry, ListSyntaxError, MeetingSpec, parse_meeting
+from bot.domain.meetings import Rsvp
 from bot.i18n import Translator
 from handlers import board
 from handlers.common import (
@@ -50,15 +40,13 @@ from handlers.list_common import (
     zone,
 )
 from handlers.list_items import history_lines
+from handlers.meeting_cards import meeting_text, refresh_announcement, refresh_soon, rsvp_keyboard
 from handlers.outbox import deliver_outbox
 from storage.buildings import Building
 from storage.meetings import Meeting, NewMeeting
 from storage.outbox import OutgoingMessage
 
-logger = logging.getLogger(__name__)
-
 RSVP_CALLBACK = re.compile(r"^mt:(\d+):(yes|no|maybe)$")
-CARD_DELAY_SECONDS = 3.0
 
 
 def meeting_usage(_: Translator) -> str:
@@ -70,80 +58,6 @@ def meeting_usage(_: Translator) -> str:
             "for a household not on Telegram."
         )
     )
-
-
-async def meeting_text(context: CourtyardContext, _: Translator, meeting: Meeting) -> str:
-    building = await context.services.buildings.get(meeting.building_id)
-    lines = [
-        _("📅 <b>Meeting M{number}</b> — one matter, one discussion").format(number=meeting.id),
-        _("🕖 {time} · 📍 {place}").format(
-            time=when(context, building, meeting.starts_at), place=escape(meeting.place)
-        ),
-        _("<b>Agenda</b>"),
-    ]
-    for item in meeting.agenda:
-        ref = f" ({item_label(item.ref)})" if item.ref else ""
-        lines.append(f"{item.position}. {escape(item.title)}{ref}")
-    if meeting.cancelled:
-        lines.append(
-            _("❌ Cancelled: {reason}").format(reason=escape(meeting.cancel_reason or ""))
-        )
-        return "\n".join(lines)
-    counts = count_rsvps(r.answer for r in await context.services.meetings.rsvps(meeting.id))
-    lines.append(
-        _("✅ {yes} coming · 🤔 {maybe} maybe · ❌ {no} not coming").format(
-            yes=counts.yes, maybe=counts.maybe, no=counts.no
-        )
-    )
-    return "\n".join(lines)
-
-
-def rsvp_keyboard(_: Translator, meeting: Meeting) -> InlineKeyboardMarkup | None:
-    if meeting.cancelled:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(_("✅ Coming"), callback_data=f"mt:{meeting.id}:yes"),
-                InlineKeyboardButton(_("🤔 Maybe"), callback_data=f"mt:{meeting.id}:maybe"),
-                InlineKeyboardButton(_("❌ Not coming"), callback_data=f"mt:{meeting.id}:no"),
-            ]
-        ]
-    )
-
-
-async def refresh_announcement(context: CourtyardContext, meeting_id: int) -> None:
-    meeting = await context.services.meetings.get(meeting_id)
-    if meeting is None or meeting.message_id is None:
-        return
-    building = await context.services.buildings.get(meeting.building_id)
-    _ = await chat_translator(context, meeting.chat_id, building)
-    try:
-        await context.bot.edit_message_text(
-            await meeting_text(context, _, meeting),
-            meeting.chat_id,
-            meeting.message_id,
-            reply_markup=rsvp_keyboard(_, meeting),
-        )
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            logger.warning("Could not update M%d: %s", meeting_id, exc)
-    except TelegramError as exc:
-        logger.warning("Could not update M%d: %s", meeting_id, exc)
-
-
-async def _announcement_job(context: CourtyardContext) -> None:
-    assert context.job is not None
-    assert isinstance(context.job.data, int)
-    await refresh_announcement(context, context.job.data)
-
-
-def refresh_soon(context: CourtyardContext, meeting_id: int) -> None:
-    """RSVPs arriving together cost one edit of the announcement."""
-    queue = cast("JobQueue[Any]", context.application.job_queue)
-    name = f"meeting-card-{meeting_id}"
-    if not queue.get_jobs_by_name(name):
-        queue.run_once(_announcement_job, when=CARD_DELAY_SECONDS, data=meeting_id, name=name)
 
 
 async def resolve_agenda(

@@ -11,14 +11,8 @@ from telegram.ext import CommandHandler
 
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.domain.flats import parse_flat
-from bot.domain.list_syntax import (
-    DecisionKind,
-    ItemKind,
-    ListSyntaxError,
-    item_label,
-    item_number,
-    parse_minutes_entry,
-)
+from bot.domain.item_refs import ItemKind, item_label, item_number
+from bot.domain.list_syntax import DecisionKind, ListSyntaxError, parse_minutes_entry
 from bot.domain.meetings import default_due
 from bot.i18n import Translator
 from handlers.common import (

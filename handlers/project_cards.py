@@ -8,7 +8,7 @@ import logging
 from telegram.error import BadRequest, TelegramError
 
 from bot.context import CourtyardContext
-from bot.domain.list_syntax import ItemKind, ItemRef
+from bot.domain.item_refs import ItemKind, ItemRef
 from bot.domain.lists import format_money, progress_bar
 from bot.i18n import Translator
 from handlers import board

@@ -6,7 +6,7 @@ import json
 import logging
 
 from bot.context import CourtyardContext
-from bot.domain.list_syntax import ItemKind, ItemRef, item_label
+from bot.domain.item_refs import ItemKind, ItemRef, item_label
 from bot.domain.lists import NeedStatus, ProjectStatus, format_money
 from bot.domain.poll_errors import PollSyntaxError
 from bot.domain.poll_syntax import parse_poll_command

@@ -8,16 +8,8 @@ from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import CourtyardContext, CourtyardHandler
-from bot.domain.community import CommunityRole
-from bot.domain.list_syntax import (
-    ItemKind,
-    ItemRef,
-    ListSyntaxError,
-    ProjectSpec,
-    item_number,
-    parse_item_ref,
-    parse_project,
-)
+from bot.domain.item_refs import ItemKind, ItemRef, item_number, parse_item_ref
+from bot.domain.list_syntax import ListSyntaxError, parse_project
 from bot.domain.lists import ProjectStatus, parse_percent
 from bot.domain.poll_errors import PollSyntaxError
 from bot.i18n import Translator
@@ -40,13 +32,13 @@ from handlers.list_common import (
     zone,
 )
 from handlers.list_items import history_lines
-from handlers.needs import refresh_card as refresh_need_card
 from handlers.poll_view import syntax_error_text
-from handlers.project_cards import card_text, post_card, refresh_card
+from handlers.project_cards import card_text, refresh_card
+from handlers.project_create import create_project, owner_allowed
 from handlers.project_evaluation import RATE_CALLBACK, on_rate, threshold
 from handlers.project_flow import move_project, start_project_poll
 from storage.buildings import Building
-from storage.projects import NewProject, Project
+from storage.projects import Project
 
 PHOTO_CAPTION = re.compile(r"^/project(@\w+)?\s+", re.IGNORECASE)
 MOVES = {
@@ -76,74 +68,6 @@ def project_usage(_: Translator) -> str:
             "/project threshold 60."
         )
     )
-
-
-async def create_project(
-    context: CourtyardContext,
-    building: Building,
-    spec: ProjectSpec,
-    *,
-    actor_id: int,
-    chat_id: int | None,
-    source_key: str,
-    owner_id: int | None,
-    reply_to: int | None,
-) -> Project | str:
-    """Store the project (adopting its need) and post its card; a reason string if not."""
-    services = context.services
-    sources: list[ItemRef] = []
-    title = spec.title
-    status = ProjectStatus.PLANNED
-    note = ""
-    if spec.source is not None and spec.source.kind is ItemKind.NEED:
-        need = await services.needs.get(spec.source.number)
-        if need is None or need.building_id != building.id or not need.is_active:
-            return "need"
-        sources.append(spec.source)
-        title = title or need.text
-        # A need the building already approved by poll starts as an approved project.
-        for poll_id in await services.list_history.results_of(spec.source, ItemKind.POLL):
-            poll = await services.polls.get(poll_id)
-            if poll is not None and poll.result and poll.result.get("passed"):
-                sources.append(ItemRef(ItemKind.POLL, poll_id))
-                status, note = ProjectStatus.APPROVED, f"#P{poll_id}"
-    elif spec.source is not None:
-        request = await services.requests.get(spec.source.number)
-        if request is None or request.building_id != building.id:
-            return "request"
-        sources.append(spec.source)
-        title = title or request.description
-    assert title is not None
-    project, created = await services.projects.create(
-        NewProject(
-            building_id=building.id,
-            chat_id=chat_id,
-            source_key=source_key,
-            title=title[:200],
-            owner_id=owner_id,
-            budget_cents=spec.budget_cents,
-            funding=spec.funding,
-            target_date=spec.target_date,
-            created_by=actor_id,
-            status=status,
-            sources=tuple(sources),
-            note=note,
-        )
-    )
-    if project.card_message_id is None and project.chat_id is not None:
-        await post_card(context, project, reply_to)
-        for source in sources:
-            if source.kind is ItemKind.NEED:
-                await refresh_need_card(context, source.number)
-    if created:
-        await board.touch(context, building.id)
-    return project
-
-
-async def owner_allowed(context: CourtyardContext, building: Building, person_id: int) -> bool:
-    """Owners are staff or heads of the building (or admins)."""
-    roles = await context.services.access.roles_in(context.bot, person_id, building)
-    return bool(roles & {CommunityRole.STAFF, CommunityRole.HEAD, CommunityRole.ADMIN})
 
 
 async def project(update: Update, context: CourtyardContext) -> None:

@@ -1,4 +1,5 @@
-"""Staff reminders: deadline pings, escalation up the ladder, daily digests, /digest.
+"""Staff reminders: deadline pings, escalation up the ladder, daily digests (their content
+and /digest: `handlers.staff_digest`).
 
 Everything here is derived from the database each time the planner runs, so a restart loses
 nothing; what was already acted on is remembered by its dedup key, so nothing goes twice.
@@ -8,42 +9,24 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler
 
 from bot.context import CourtyardContext, CourtyardHandler
-from bot.domain.digest import age_parts, order_for_digest
 from bot.domain.due import DueRules, next_due_at
 from bot.domain.escalation import EscalationStep, StaffLevel, StaffMember, TopOfLadder
-from bot.domain.lifecycle import OPEN_STATUSES, RequestStatus
-from bot.domain.ping_planner import (
-    PingKind,
-    PlannedPing,
-    RequestSnapshot,
-    SendingRules,
-    plan_pings,
-)
-from bot.domain.quiet_hours import QuietHours
-from bot.domain.sla import RequestTimes, Urgency
+from bot.domain.lifecycle import OPEN_STATUSES
+from bot.domain.ping_planner import PingKind, PlannedPing, SendingRules, plan_pings
 from bot.i18n import Translator, translator
-from handlers.common import (
-    chunk_lines,
-    deep_link,
-    escape,
-    preferred_language,
-    reply,
-    sender_id,
-    translator_for,
-)
-from handlers.households import head_ids
+from handlers.building_heads import head_ids
+from handlers.common import deep_link, escape, preferred_language
 from handlers.labels import category_name, level_name
 from handlers.outbox import deliver_outbox
+from handlers.reminder_common import hours_text, quiet_hours_of, snapshot_of, zone_of
 from handlers.request_cards import card_keyboard, shorten
 from handlers.request_flow import roster
+from handlers.staff_digest import digest, digest_messages
 from storage.buildings import Building
 from storage.outbox import OutgoingMessage
 from storage.pings import PingEffects, apply_ping
@@ -51,52 +34,11 @@ from storage.requests import Request
 
 logger = logging.getLogger(__name__)
 
+
 PLANNER_INTERVAL = timedelta(minutes=1)
 DUE_PAGE = 200
 DIGEST_PAGE = 200
 OPEN_STATUS_LIST = sorted(OPEN_STATUSES)
-
-
-def zone_of(context: CourtyardContext, building: Building | None) -> ZoneInfo:
-    community = context.services.settings.community
-    if building is not None and building.timezone:
-        return ZoneInfo(building.timezone)
-    return community.timezone
-
-
-def quiet_hours_of(context: CourtyardContext, building: Building) -> QuietHours:
-    if building.quiet_start is not None and building.quiet_end is not None:
-        return QuietHours(building.quiet_start, building.quiet_end)
-    start, end = context.services.settings.community.quiet_hours
-    return QuietHours(start, end)
-
-
-def snapshot_of(request: Request) -> RequestSnapshot:
-    assert request.building_id is not None
-    return RequestSnapshot(
-        request_id=request.id,
-        building_id=request.building_id,
-        category=request.category,
-        urgency=Urgency.URGENT if request.urgent else Urgency.NORMAL,
-        status=request.status,
-        times=RequestTimes(
-            created_at=request.created_at,
-            responded_at=request.responded_at,
-            reopened_at=request.reopened_at,
-        ),
-        level=None if request.level is None else StaffLevel(request.level),
-        assignee_id=request.assignee_id,
-        escalated_at=request.escalated_at,
-    )
-
-
-def hours_text(_: Translator, delta: timedelta) -> str:
-    parts = age_parts(delta)
-    if parts.days:
-        return _("{days} d {hours} h").format(days=parts.days, hours=parts.hours)
-    if parts.hours:
-        return _("{hours} h").format(hours=parts.hours)
-    return _("{minutes} min").format(minutes=parts.minutes)
 
 
 async def plan_reminders(context: CourtyardContext) -> None:
@@ -337,7 +279,7 @@ async def send_digests(context: CourtyardContext) -> None:
             digests = [
                 (
                     person_id,
-                    _digest_messages(
+                    digest_messages(
                         context,
                         person_id,
                         items[person_id],
@@ -353,124 +295,6 @@ async def send_digests(context: CourtyardContext) -> None:
         after = page[-1][0]
         await asyncio.sleep(0)  # let commands in between pages
     await deliver_outbox(context)
-
-
-@dataclass(frozen=True)
-class DigestEntry:
-    """A digest line: what `order_for_digest` sorts by, and the request itself."""
-
-    request_id: int
-    created_at: datetime
-    deadline: datetime
-    request: Request
-
-
-def _digest_messages(
-    context: CourtyardContext,
-    person_id: int,
-    items: list[Request],
-    _: Translator,
-    now: datetime,
-) -> list[OutgoingMessage]:
-    """The digest of `items` (the person's open requests), in as many messages as it needs
-    (buttons under the last one)."""
-    services = context.services
-    entries = []
-    for request in items:
-        assert request.building_id is not None
-        snapshot = snapshot_of(request)
-        deadlines = services.sla.deadlines_for(
-            request.category, snapshot.urgency, request.building_id, snapshot.times
-        )
-        deadline = deadlines.resolve_by if snapshot.times.has_response else deadlines.respond_by
-        entries.append(DigestEntry(request.id, request.created_at, deadline, request))
-    if not entries:
-        return []  # nothing to send → no message
-    lines = [_("☀️ <b>Your open requests</b> ({count})").format(count=len(entries))]
-    buttons: list[InlineKeyboardButton] = []
-    for entry in order_for_digest(entries, now):
-        request = entry.request
-        late = now - entry.deadline
-        flag = (
-            _("⚠️ {overdue} overdue").format(overdue=hours_text(_, late))
-            if late >= timedelta(0)
-            else _("due in {left}").format(left=hours_text(_, -late))
-        )
-        lines.append(
-            f"{'🚨 ' if request.urgent else ''}<b>#{request.id}</b> "
-            f"{escape(category_name(_, request.category))} · "
-            + _("open for {age}").format(age=hours_text(_, now - request.created_at))
-            + f" · {flag}\n   {escape(shorten(request.description, 80))}"
-        )
-        if len(buttons) < 8:
-            if request.status in (RequestStatus.NEW, RequestStatus.REOPENED):
-                buttons.append(
-                    InlineKeyboardButton(
-                        _("🛠 Take #{number}").format(number=request.id),
-                        callback_data=f"rq:take:{request.id}",
-                    )
-                )
-            else:
-                buttons.append(
-                    InlineKeyboardButton(
-                        _("✅ Resolved #{number}").format(number=request.id),
-                        callback_data=f"rq:resolve:{request.id}",
-                    )
-                )
-    keyboard = InlineKeyboardMarkup([buttons[i : i + 2] for i in range(0, len(buttons), 2)])
-    local_day = now.astimezone(services.settings.community.timezone).date()
-    key = f"digest:{person_id}:{local_day.isoformat()}"
-    chunks = chunk_lines(lines)
-    return [
-        OutgoingMessage(
-            dedup_key=key if index == 0 else f"{key}:{index}",
-            chat_id=person_id,
-            text=chunk,
-            reply_markup=keyboard.to_dict() if index == len(chunks) - 1 else None,
-        )
-        for index, chunk in enumerate(chunks)
-    ]
-
-
-async def digest(update: Update, context: CourtyardContext) -> None:
-    """`/digest HH:MM` sets your daily digest time; `/digest off` pauses it, `/digest on`."""
-    _ = await translator_for(update, context)
-    services = context.services
-    user_id = sender_id(update)
-    if user_id not in await services.roles.staff_people():
-        await reply(update, _("The daily digest is for staff members."))
-        return
-    args = context.args or []
-    current = await services.staff_settings.get(user_id)
-    default = services.settings.staff.digest_time
-    usage = _("Usage: /digest HH:MM (e.g. /digest 08:30), /digest off or /digest on")
-    if len(args) != 1:
-        shown = (current.digest_time or default).strftime("%H:%M")
-        state = _("paused") if current.paused else _("daily at {time}").format(time=shown)
-        await reply(update, _("Your digest: {state}.").format(state=state) + "\n" + usage)
-        return
-    word = args[0].lower()
-    if word in ("off", "关", "关闭", "pause"):
-        await services.staff_settings.set_digest(user_id, current.digest_time, paused=True)
-        await reply(update, _("Your daily digest is paused. Send /digest on to resume."))
-        return
-    if word in ("on", "开", "开启", "resume"):
-        await services.staff_settings.set_digest(user_id, current.digest_time, paused=False)
-        shown = (current.digest_time or default).strftime("%H:%M")
-        await reply(update, _("Your daily digest is on, at {time}.").format(time=shown))
-        return
-    try:
-        chosen = time.fromisoformat(word.replace("：", ":").zfill(5))
-    except ValueError:
-        chosen = None
-    if chosen is None or chosen.tzinfo is not None:
-        # The digest follows the community's clock; an offset would only confuse it.
-        await reply(update, usage)
-        return
-    await services.staff_settings.set_digest(user_id, chosen, paused=False)
-    await reply(
-        update, _("Your daily digest now comes at {time}.").format(time=chosen.strftime("%H:%M"))
-    )
 
 
 def handlers() -> list[CourtyardHandler]:

@@ -13,11 +13,12 @@ from bot.i18n import Translator
 from handlers import (
     care,
     household_add,
+    household_join,
     households,
     list_views,
-    polls,
+    poll_votes,
     request_flow,
-    roles,
+    role_invites,
     surveys,
 )
 from handlers.common import escape, is_chat_admin, reply, translator_for
@@ -94,15 +95,16 @@ async def start(update: Update, context: CourtyardContext) -> None:
 
 async def follow_deep_link(update: Update, context: CourtyardContext, payload: str) -> bool:
     """`/start <payload>` from a t.me link; False if the payload means nothing (any more)."""
-    link = households.JOIN_PAYLOAD.match(payload) or households.HOUSEHOLDS_PAYLOAD.match(payload)
+    link = household_join.JOIN_PAYLOAD.match(payload)
+    link = link or households.HOUSEHOLDS_PAYLOAD.match(payload)
     if link is not None:
         # Anyone can type a link: its number must be one a building could have.
         building_id = parse_id(link.group(1))
         if building_id is None:
             _ = await translator_for(update, context)
             await reply(update, _("This link is out of date."))
-        elif link.re is households.JOIN_PAYLOAD:
-            await households.start_join(update, context, building_id)
+        elif link.re is household_join.JOIN_PAYLOAD:
+            await household_join.start_join(update, context, building_id)
         else:
             await households.start_households(update, context, building_id)
         return True
@@ -115,9 +117,9 @@ async def follow_deep_link(update: Update, context: CourtyardContext, payload: s
         else:
             await household_add.start_household_add(update, context, building_id)
         return True
-    proxy = polls.PROXY_PAYLOAD.match(payload)
+    proxy = poll_votes.PROXY_PAYLOAD.match(payload)
     if proxy:
-        await polls.start_proxy(update, context, proxy.group(1))
+        await poll_votes.start_proxy(update, context, proxy.group(1))
         return True
     if await list_views.open_from_link(update, context, payload):
         return True
@@ -125,7 +127,7 @@ async def follow_deep_link(update: Update, context: CourtyardContext, payload: s
         return True
     if await care.follow_deep_link(update, context, payload):
         return True
-    return await roles.redeem_invite(update, context, payload)
+    return await role_invites.redeem_invite(update, context, payload)
 
 
 async def help_command(update: Update, context: CourtyardContext) -> None:

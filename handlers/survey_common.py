@@ -14,7 +14,7 @@ from bot.domain.quiet_hours import QuietHours
 from bot.domain.survey import QuestionKind, percent
 from bot.i18n import Translator
 from handlers.common import deep_link, escape
-from handlers.reminders import quiet_hours_of, zone_of
+from handlers.reminder_common import quiet_hours_of, zone_of
 from storage.buildings import Building
 from storage.households import MembershipStatus
 from storage.surveys import Respondent, Survey

@@ -21,6 +21,7 @@ from bot.domain.survey_syntax import (
     parse_survey_command,
 )
 from bot.i18n import Translator
+from handlers.building_heads import managed_buildings
 from handlers.common import (
     answer_quietly,
     edit_quietly,
@@ -30,7 +31,6 @@ from handlers.common import (
     sender_id,
     translator_for,
 )
-from handlers.households import managed_buildings
 from handlers.survey_common import (
     audience_name,
     kind_name,

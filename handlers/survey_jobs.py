@@ -18,8 +18,8 @@ from bot.domain.coverage import Reach, checklist
 from bot.domain.escalation import StaffLevel
 from bot.domain.survey_schedule import due_actions
 from bot.i18n import Translator, translator
+from handlers.building_heads import head_ids
 from handlers.common import chunk_lines, deep_link, escape, preferred_language
-from handlers.households import head_ids
 from handlers.outbox import deliver_outbox
 from handlers.request_cards import person_translator
 from handlers.survey_common import (

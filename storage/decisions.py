@@ -11,7 +11,8 @@ from datetime import datetime
 import aiosqlite
 
 from bot.clock import Clock, from_timestamp, to_timestamp
-from bot.domain.list_syntax import DecisionKind, ItemKind, ItemRef
+from bot.domain.item_refs import ItemKind, ItemRef
+from bot.domain.list_syntax import DecisionKind
 from bot.domain.meetings import FollowUp, next_follow_up
 from storage.database import Database, placeholders
 from storage.list_history import record_event, record_link

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock, to_timestamp
-from bot.domain.list_syntax import ItemKind
+from bot.domain.item_refs import ItemKind
 from bot.domain.lists import (
     DEFAULT_EVALUATION_DAYS,
     DEFAULT_SATISFACTION_THRESHOLD,

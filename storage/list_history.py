@@ -12,7 +12,7 @@ from datetime import datetime
 import aiosqlite
 
 from bot.clock import Clock, from_timestamp, to_timestamp
-from bot.domain.list_syntax import ItemKind, ItemRef, item_label
+from bot.domain.item_refs import ItemKind, ItemRef, item_label
 from storage.database import Database
 
 

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import Clock, from_timestamp, to_timestamp
-from bot.domain.list_syntax import AgendaEntry, ItemKind, ItemRef
+from bot.domain.item_refs import ItemKind, ItemRef
+from bot.domain.list_syntax import AgendaEntry
 from bot.domain.meetings import Rsvp, next_reminder, reminders_already_past
 from storage.database import Database
 from storage.list_history import record_event, record_link

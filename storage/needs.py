@@ -11,7 +11,7 @@ from enum import Enum
 import aiosqlite
 
 from bot.clock import Clock, from_timestamp, to_timestamp
-from bot.domain.list_syntax import ItemKind, ItemRef
+from bot.domain.item_refs import ItemKind, ItemRef
 from bot.domain.lists import ACTIVE_NEEDS, NeedStatus, need_moves, supporter_key
 from storage.database import Database, placeholders
 from storage.list_history import record_event, record_link

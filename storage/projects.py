@@ -12,7 +12,7 @@ from typing import Any
 import aiosqlite
 
 from bot.clock import Clock, from_timestamp, to_timestamp
-from bot.domain.list_syntax import ItemKind, ItemRef
+from bot.domain.item_refs import ItemKind, ItemRef
 from bot.domain.lists import (
     DEFAULT_EVALUATION_DAYS,
     ProjectStatus,

@@ -8,16 +8,12 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.community import Target
+from bot.domain.item_refs import ItemKind, ItemRef, item_label, item_number, parse_item_ref
 from bot.domain.list_syntax import (
     AgendaEntry,
     DecisionKind,
-    ItemKind,
-    ItemRef,
     ListSyntaxError,
     Problem,
-    item_label,
-    item_number,
-    parse_item_ref,
     parse_meeting,
     parse_minutes_entry,
     parse_project,

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock, to_timestamp
-from bot.domain.list_syntax import AgendaEntry, DecisionKind, ItemKind, ItemRef
+from bot.domain.item_refs import ItemKind, ItemRef
+from bot.domain.list_syntax import AgendaEntry, DecisionKind
 from bot.domain.lists import NeedStatus, ProjectStatus, Satisfaction
 from bot.domain.meetings import FollowUp
 from storage.buildings import BuildingRepository

@@ -27,7 +27,7 @@ from bot.domain.poll_errors import PollSyntaxError
 from bot.domain.poll_values import parse_pass_threshold, parse_positive_amount, parse_quorum
 from bot.domain.report import local_day_bounds, parse_export_range, parse_period
 from handlers.common import whole_number
-from handlers.polls import poll_number
+from handlers.poll_votes import poll_number
 from handlers.registry import register_handlers
 from handlers.stale_buttons import well_formed
 

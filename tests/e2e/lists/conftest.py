@@ -19,8 +19,8 @@ def quick_debounce(monkeypatch: pytest.MonkeyPatch) -> None:
     """Edits that wait seconds in production wait moments here."""
     monkeypatch.setattr("handlers.board.BOARD_DELAY", timedelta(seconds=0.1))
     monkeypatch.setattr("handlers.board.BOARD_MIN_GAP", timedelta(seconds=0.1))
-    monkeypatch.setattr("handlers.needs.CARD_DELAY_SECONDS", 0.1)
-    monkeypatch.setattr("handlers.meetings.CARD_DELAY_SECONDS", 0.1)
+    monkeypatch.setattr("handlers.need_cards.CARD_DELAY_SECONDS", 0.1)
+    monkeypatch.setattr("handlers.meeting_cards.CARD_DELAY_SECONDS", 0.1)
 
 
 @pytest.fixture
