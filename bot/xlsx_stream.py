@@ -110,17 +110,40 @@ _STYLES = (
 )
 
 
-class _Sheet:
-    def __init__(self, name: str, path: Path) -> None:
-        self.name = name
+class SheetFile:
+    """One sheet's XML, written row by row to `path`; `close()` ends it (idempotent).
+
+    Sheets of one workbook may be written by different processes, then put together by
+    `write_workbook`.
+    """
+
+    def __init__(self, path: Path) -> None:
         self.path = path
         self.rows = 0
-        self.file: IO[str] = path.open("w", encoding="utf-8")
-        self.file.write(_SHEET_START)
+        self._file: IO[str] = path.open("w", encoding="utf-8")
+        self._file.write(_SHEET_START)
 
     def append(self, values: Iterable[XlsxValue]) -> None:
         self.rows += 1
-        self.file.write(_row_xml(self.rows, values))
+        self._file.write(_row_xml(self.rows, values))
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.write(_SHEET_END)
+            self._file.close()
+
+
+def write_workbook(path: Path, sheets: Sequence[tuple[str, Path]]) -> None:
+    """The workbook at `path` from finished sheet files, given as (sheet name, file)."""
+    # Level 1: a third of the default's time for files ~15 % larger.
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as book:
+        book.writestr("[Content_Types].xml", _content_types(len(sheets)))
+        book.writestr("_rels/.rels", _ROOT_RELS)
+        book.writestr("xl/workbook.xml", _workbook([name for name, _file in sheets]))
+        book.writestr("xl/_rels/workbook.xml.rels", _workbook_rels(len(sheets)))
+        book.writestr("xl/styles.xml", _STYLES)
+        for index, (_name, sheet) in enumerate(sheets, start=1):
+            book.write(sheet, f"xl/worksheets/sheet{index}.xml")
 
 
 class XlsxStreamWriter:
@@ -131,9 +154,10 @@ class XlsxStreamWriter:
 
     def __init__(self, path: Path, sheet_names: Sequence[str]) -> None:
         self.path = path
+        self._names = list(sheet_names)
         self._sheets = [
-            _Sheet(name, path.with_name(f".{path.name}.sheet{index}.xml"))
-            for index, name in enumerate(sheet_names, start=1)
+            SheetFile(path.with_name(f".{path.name}.sheet{index}.xml"))
+            for index in range(1, len(self._names) + 1)
         ]
         self._closed = False
 
@@ -146,66 +170,59 @@ class XlsxStreamWriter:
         if self._closed:
             return
         self._closed = True
-        for sheet in self._sheets:
-            sheet.file.write(_SHEET_END)
-            sheet.file.close()
         try:
-            # Level 1: a third of the default's time for files ~15 % larger.
-            with zipfile.ZipFile(
-                self.path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1
-            ) as book:
-                book.writestr("[Content_Types].xml", self._content_types())
-                book.writestr("_rels/.rels", _ROOT_RELS)
-                book.writestr("xl/workbook.xml", self._workbook())
-                book.writestr("xl/_rels/workbook.xml.rels", self._workbook_rels())
-                book.writestr("xl/styles.xml", _STYLES)
-                for index, sheet in enumerate(self._sheets, start=1):
-                    book.write(sheet.path, f"xl/worksheets/sheet{index}.xml")
+            for sheet in self._sheets:
+                sheet.close()
+            write_workbook(
+                self.path, [(n, s.path) for n, s in zip(self._names, self._sheets, strict=True)]
+            )
         finally:
             for sheet in self._sheets:
                 sheet.path.unlink(missing_ok=True)
 
-    def _content_types(self) -> str:
-        sheets = "".join(
-            f'<Override PartName="/xl/worksheets/sheet{index}.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
-            for index in range(1, len(self._sheets) + 1)
-        )
-        return (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" '
-            'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/xl/workbook.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
-            '<Override PartName="/xl/styles.xml" ContentType="application/'
-            'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
-            f"{sheets}</Types>"
-        )
 
-    def _workbook(self) -> str:
-        sheets = "".join(
-            f'<sheet name={quoteattr(sheet.name)} sheetId="{index}" r:id="rId{index}"/>'
-            for index, sheet in enumerate(self._sheets, start=1)
-        )
-        return (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>{sheets}</sheets></workbook>'
-        )
+def _content_types(count: int) -> str:
+    sheets = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{index}.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for index in range(1, count + 1)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/styles.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        f"{sheets}</Types>"
+    )
 
-    def _workbook_rels(self) -> str:
-        count = len(self._sheets)
-        sheets = "".join(
-            f'<Relationship Id="rId{index}" Type="{_REL}/worksheet" '
-            f'Target="worksheets/sheet{index}.xml"/>'
-            for index in range(1, count + 1)
-        )
-        styles = f'<Relationship Id="rId{count + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
-        return (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-            f'<Relationships xmlns="{_PACKAGE_REL}">{sheets}{styles}</Relationships>'
-        )
+
+def _workbook(names: Sequence[str]) -> str:
+    sheets = "".join(
+        f'<sheet name={quoteattr(name)} sheetId="{index}" r:id="rId{index}"/>'
+        for index, name in enumerate(names, start=1)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>{sheets}</sheets></workbook>'
+    )
+
+
+def _workbook_rels(count: int) -> str:
+    sheets = "".join(
+        f'<Relationship Id="rId{index}" Type="{_REL}/worksheet" '
+        f'Target="worksheets/sheet{index}.xml"/>'
+        for index in range(1, count + 1)
+    )
+    styles = f'<Relationship Id="rId{count + 1}" Type="{_REL}/styles" Target="styles.xml"/>'
+    return (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        f'<Relationships xmlns="{_PACKAGE_REL}">{sheets}{styles}</Relationships>'
+    )
 
 
 _ROOT_RELS = (

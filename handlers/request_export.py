@@ -15,14 +15,21 @@ from pathlib import Path
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, helpers
 
-from bot.child_process import in_child
+from bot.child_process import ChildWorker
 from bot.context import CourtyardContext
 from bot.domain.report import local_day_bounds, parse_export_range
 from bot.i18n import Translator
 from handlers.common import is_private, reply, sender_id, translator_for
 from handlers.list_report import export_caption, export_lists_xlsx
 from handlers.survey_export import SURVEY_EXPORT_WORDS, export_survey
-from storage.export_files import ExportJob, history_columns, request_columns, write_export_files
+from storage.export_files import (
+    ExportJob,
+    assemble_workbook,
+    history_columns,
+    request_columns,
+    write_history_part,
+    write_requests_part,
+)
 from storage.list_reports import ListsExport
 
 
@@ -120,7 +127,7 @@ async def write_export(
     context: CourtyardContext, _: Translator, start: datetime, end: datetime, directory: Path
 ) -> int:
     """Write the period's requests into `directory` (requests.csv, requests.xlsx); returns
-    how many. A child process reads and writes them (see storage.export_files), so the
+    how many. Two child processes read and write them (see storage.export_files), so the
     seconds of formatting a district's month never hold up a command."""
     services = context.services
     tz = services.settings.community.timezone
@@ -133,4 +140,10 @@ async def write_export(
         history_titles={title: _(title) for title, _get in history_columns(tz)},
         directory=str(directory),
     )
-    return await in_child(write_export_files, job)
+    async with ChildWorker() as requests_part, ChildWorker() as history_part:
+        count, _none = await asyncio.gather(
+            requests_part.call(write_requests_part, job),
+            history_part.call(write_history_part, job),
+        )
+        await requests_part.call(assemble_workbook, job)
+    return count

@@ -3,8 +3,9 @@
 `/export` of a district's month is tens of thousands of requests and their whole history:
 over a million spreadsheet cells. Formatting them is seconds of CPU, and in the bot's
 process that CPU would hold the GIL against every command. So the bot hands an
-`ExportJob` to a child process (`handlers.request_export`), which reads the period in pages
-on its own read-only connection and streams them into a CSV file and an XLSX workbook.
+`ExportJob` to two child processes (`handlers.request_export`), which read the period in
+pages on their own read-only connections and stream them into a CSV file and the two sheets
+of an XLSX workbook.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.i18n import N_
-from bot.xlsx_stream import XlsxStreamWriter
+from bot.xlsx_stream import SheetFile, write_workbook
 from storage.database import placeholders
 from storage.reports import (
     EXPORT_EVENTS_SQL,
@@ -26,13 +27,14 @@ from storage.reports import (
     EXPORT_REQUESTS_SQL,
     ExportedEvent,
     ExportedRequest,
-    RequestExport,
     exported_event,
     exported_request,
     period_bounds,
 )
 
 Cell = str | int | bool | datetime | None
+REQUESTS_SHEET = "requests.sheet.xml"
+HISTORY_SHEET = "history.sheet.xml"
 Column = tuple[str, Callable[[Any], Cell]]
 
 
@@ -104,60 +106,89 @@ class ExportJob:
     page_size: int = EXPORT_PAGE
 
 
-def export_pages(
+def _pages(
     connection: sqlite3.Connection, start: datetime, end: datetime, page_size: int
-) -> Iterator[RequestExport]:
-    """The same pages as `ReportRepository.export_pages`, read synchronously (same SQL)."""
+) -> Iterator[list[sqlite3.Row]]:
+    """The period's request rows, a page at a time, in `ReportRepository.export_pages`'
+    order and with its SQL (the query-plan test checks it there)."""
     low, high = period_bounds(start, end)
     after = (low - 1, 0)
     while True:
         rows = connection.execute(EXPORT_REQUESTS_SQL, (low, high, *after, page_size)).fetchall()
         if not rows:
             return
-        requests = tuple(exported_request(row) for row in rows)
-        ids = [request.id for request in requests]
-        events = connection.execute(EXPORT_EVENTS_SQL.format(placeholders(ids)), ids)
-        order = {number: index for index, number in enumerate(ids)}
-        history = sorted(
-            (exported_event(row) for row in events), key=lambda e: order[e.request_id]
-        )
-        yield RequestExport(requests, tuple(history))
+        yield rows
         if len(rows) < page_size:
             return
         after = (int(rows[-1]["created_at"]), int(rows[-1]["id"]))
 
 
-def write_export_files(job: ExportJob) -> int:
-    """Write requests.csv and requests.xlsx into `job.directory`; returns how many requests.
-    Runs in a child process (blocking, CPU-bound)."""
-    folder = Path(job.directory)
-    request_columns_ = request_columns(job.tz)
-    history_columns_ = history_columns(job.tz)
-    request_titles = [job.request_titles.get(title, title) for title, _get in request_columns_]
-    history_titles = [job.history_titles.get(title, title) for title, _get in history_columns_]
+def _history(connection: sqlite3.Connection, rows: list[sqlite3.Row]) -> list[ExportedEvent]:
+    """The history of a page's requests, in the requests' order."""
+    ids = [int(row["id"]) for row in rows]
+    events = connection.execute(EXPORT_EVENTS_SQL.format(placeholders(ids)), ids)
+    order = {number: index for index, number in enumerate(ids)}
+    return sorted((exported_event(row) for row in events), key=lambda e: order[e.request_id])
+
+
+def _connect(job: ExportJob) -> sqlite3.Connection:
     connection = sqlite3.connect(f"file:{job.database}?mode=ro", uri=True)
     connection.row_factory = sqlite3.Row
-    book = XlsxStreamWriter(folder / "requests.xlsx", ["requests", "history"])
+    return connection
+
+
+# The two halves of the work run in two child processes at once (a core each), then the
+# first puts the workbook together: requests.csv and requests.xlsx are what `/export` sends.
+def write_requests_part(job: ExportJob) -> int:
+    """requests.csv and the "requests" sheet; returns how many requests."""
+    folder = Path(job.directory)
+    columns = request_columns(job.tz)
+    titles = [job.request_titles.get(title, title) for title, _get in columns]
+    connection = _connect(job)
+    sheet = SheetFile(folder / REQUESTS_SHEET)
     count = 0
     try:
         # Excel needs the BOM to read UTF-8 (Chinese) correctly.
         with (folder / "requests.csv").open("w", encoding="utf-8-sig", newline="") as csv_file:
             table = csv.writer(csv_file)
-            table.writerow(request_titles)
-            book.append(0, request_titles)
-            book.append(1, history_titles)
-            for page in export_pages(connection, job.start, job.end, job.page_size):
-                for request in page.requests:
-                    row = [get(request) for _title, get in request_columns_]
-                    table.writerow([csv_value(value) for value in row])
-                    book.append(0, row)
-                for event in page.history:
-                    book.append(1, [get(event) for _title, get in history_columns_])
-                count += len(page.requests)
+            table.writerow(titles)
+            sheet.append(titles)
+            for rows in _pages(connection, job.start, job.end, job.page_size):
+                for request in map(exported_request, rows):
+                    values = [get(request) for _title, get in columns]
+                    table.writerow([csv_value(value) for value in values])
+                    sheet.append(values)
+                count += len(rows)
     finally:
         connection.close()
-        book.close()
+        sheet.close()
     return count
 
 
-__all__ = ["ExportJob", "ExportedEvent", "ExportedRequest", "write_export_files"]
+def write_history_part(job: ExportJob) -> None:
+    """The "history" sheet: every event of the period's requests."""
+    columns = history_columns(job.tz)
+    connection = _connect(job)
+    sheet = SheetFile(Path(job.directory) / HISTORY_SHEET)
+    try:
+        sheet.append([job.history_titles.get(title, title) for title, _get in columns])
+        for rows in _pages(connection, job.start, job.end, job.page_size):
+            for event in _history(connection, rows):
+                sheet.append([get(event) for _title, get in columns])
+    finally:
+        connection.close()
+        sheet.close()
+
+
+def assemble_workbook(job: ExportJob) -> None:
+    """requests.xlsx from the two finished sheets (which are then removed)."""
+    folder = Path(job.directory)
+    parts = [("requests", folder / REQUESTS_SHEET), ("history", folder / HISTORY_SHEET)]
+    try:
+        write_workbook(folder / "requests.xlsx", parts)
+    finally:
+        for _name, part in parts:
+            part.unlink(missing_ok=True)
+
+
+__all__ = ["ExportJob", "ExportedEvent", "ExportedRequest"]
