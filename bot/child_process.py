@@ -39,7 +39,10 @@ def _frame(payload: object) -> bytes:
 class ChildWorker:
     """One child process running calls in the order they are made (`async with`)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, niceness: int = 0) -> None:
+        """`niceness` > 0 for background work: the OS then lets the bot's process (and its
+        commands) run first whenever both want the CPU."""
+        self._niceness = niceness
         self._process: asyncio.subprocess.Process | None = None
         self._lock = asyncio.Lock()
 
@@ -51,6 +54,7 @@ class ChildWorker:
             sys.executable,
             "-m",
             "bot.child_process",
+            str(self._niceness),
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             env=environment,
@@ -122,6 +126,7 @@ def _serve(requests: IO[bytes], answers: IO[bytes]) -> None:
 
 if __name__ == "__main__":
     # The answers keep the real stdout; anything the work prints goes to stderr instead.
+    os.nice(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
     _serve(sys.stdin.buffer, answers)

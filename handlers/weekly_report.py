@@ -1,10 +1,10 @@
 """The weekly report: each building's last 7 days to its heads and the community's admins.
 
 A district has thousands of buildings, and each report with activity carries a chart
-(matplotlib, tens of milliseconds of CPU each). The charts are drawn in a child process
-while the job goes on reading the next buildings, so the bot's process stays free for
-commands; each building's messages are queued in the same order as before, once its chart
-is ready.
+(matplotlib, tens of milliseconds of CPU each). The charts are drawn in two child processes
+(at a lower priority) while the job goes on reading the next buildings, so the bot's process
+stays free for commands; each building's messages are queued in the same order as before,
+once its chart is ready.
 """
 
 from __future__ import annotations
@@ -47,6 +47,9 @@ MONDAY = 0
 # Buildings read ahead while their charts are drawn: enough to keep the child busy, few
 # enough that a failure leaves little half-done (a second run queues nothing twice).
 CHARTS_AHEAD = 8
+# Two children, at a lower priority than the bot: the charts use what CPU the commands leave.
+CHART_WORKERS = 2
+CHART_NICENESS = 10
 
 
 def _report_messages(
@@ -108,7 +111,8 @@ async def send_weekly_reports(context: CourtyardContext) -> None:
     admin_chat = services.settings.community.admin_chat_id
     pending: deque[_Pending] = deque()
     async with AsyncExitStack() as stack:
-        charts: ChildWorker | None = None  # started at the first chart
+        charts: list[ChildWorker] = []  # started at the first chart
+        drawn = 0
         try:
             for building in await services.buildings.all():
                 start, end = previous_days(now, zone_of(services, building), 7)
@@ -124,10 +128,17 @@ async def send_weekly_reports(context: CourtyardContext) -> None:
                 data = chart_data(report)
                 chart = None
                 if data is not None and recipients:
-                    if charts is None:
-                        charts = await stack.enter_async_context(ChildWorker())
+                    if not charts:
+                        for _ in range(CHART_WORKERS):
+                            charts.append(
+                                await stack.enter_async_context(
+                                    ChildWorker(niceness=CHART_NICENESS)
+                                )
+                            )
+                    worker = charts[drawn % len(charts)]
+                    drawn += 1
                     chart = asyncio.ensure_future(
-                        charts.call(grouped_bar_chart, data.labels, data.new, data.resolved)
+                        worker.call(grouped_bar_chart, data.labels, data.new, data.resolved)
                     )
                 pending.append(_Pending(building, report, lists, recipients, chart))
                 while len(pending) > CHARTS_AHEAD:

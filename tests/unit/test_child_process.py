@@ -36,3 +36,8 @@ async def test_a_child_that_dies_is_an_error_not_a_hang() -> None:
     async with ChildWorker() as worker:
         with pytest.raises(ChildProcessFailed, match="ended without an answer"):
             await worker.call(os._exit, 3)
+
+
+async def test_background_work_runs_at_a_lower_priority() -> None:
+    async with ChildWorker(niceness=5) as worker:
+        assert await worker.call(os.nice, 0) == min(os.nice(0) + 5, 19)
