@@ -49,7 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import handlers.reminders  # noqa: E402
-import handlers.reports  # noqa: E402
+import handlers.weekly_report  # noqa: E402
 from bench.scale_db import NOW, STAFF_BASE, Shape, build  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
 from bot.config import parse_settings  # noqa: E402
@@ -58,19 +58,35 @@ from bot.domain.report import rolling_period  # noqa: E402
 from bot.i18n import translator  # noqa: E402
 from bot.services import Services  # noqa: E402
 from handlers.reminders import plan_reminders, send_digests  # noqa: E402
-from handlers.reports import build_report, chart_of, send_weekly_reports  # noqa: E402
+from handlers.reports import build_report, chart_of  # noqa: E402
 from handlers.request_export import write_export  # noqa: E402
 from handlers.request_jobs import close_unrated  # noqa: E402
+from handlers.weekly_report import send_weekly_reports  # noqa: E402
 
 DEFAULT_DB = Path(tempfile.gettempdir()) / "courtyard-scale" / "scale-1m.db"
 QUICK = Shape(requests=100_000, open=10_000, buildings=200, staff=500)
 
 
-def _rss_mb(field_name: str = "VmRSS") -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
+def _rss_mb(field_name: str = "VmRSS", pid: int | str = "self") -> float:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:  # the process has ended
+        return 0.0
+    for line in status.splitlines():
         if line.startswith(field_name + ":"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def _children() -> list[int]:
+    """This process's child processes (the export's worker)."""
+    pids: list[int] = []
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            pids += [int(pid) for pid in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return pids
 
 
 async def _nothing(*_args: object, **_kwargs: object) -> None:
@@ -178,7 +194,7 @@ async def _measure(path: Path, shape: Shape) -> dict[str, Any]:
     services.caught_up.set()
     context = _context(services)
     handlers.reminders.deliver_outbox = _nothing  # type: ignore[assignment]
-    handlers.reports.deliver_outbox = _nothing  # type: ignore[assignment]
+    handlers.weekly_report.deliver_outbox = _nothing  # type: ignore[assignment]
     commands = Commands(services, shape)
     figures: dict[str, Any] = {}
 
@@ -276,25 +292,33 @@ async def _export_child(path: Path) -> dict[str, float]:
     await services.database.open()
     context = _context(services)
     _ = translator("zh")
-    # Warm up what any running bot has loaded (openpyxl, the translations).
+    # Warm up what any running bot has loaded (the translations).
     with tempfile.TemporaryDirectory() as directory:
         await write_export(context, _, NOW - timedelta(minutes=1), NOW, Path(directory))
     gc.collect()
     before = _rss_mb()
     peak = before
+    child_peak = 0.0
     done = False
 
     async def watch() -> None:
-        nonlocal peak
+        nonlocal peak, child_peak
         while not done:
             peak = max(peak, _rss_mb())
+            child_peak = max(child_peak, sum(_rss_mb(pid=pid) for pid in _children()))
             await asyncio.sleep(0.005)
 
     watcher = asyncio.ensure_future(watch())
+    children_before = os.times()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory() as directory:
         count = await write_export(context, _, NOW - timedelta(days=30), NOW, Path(directory))
         seconds = time.perf_counter() - started
+        children = os.times()
+        # CPU of the (reaped) children: what the export costs whatever else the machine runs.
+        child_cpu = (children.children_user - children_before.children_user) + (
+            children.children_system - children_before.children_system
+        )
         size = sum(f.stat().st_size for f in Path(directory).iterdir()) / 2**20  # noqa: ASYNC240
     done = True
     await watcher
@@ -306,6 +330,8 @@ async def _export_child(path: Path) -> dict[str, float]:
         "rss before": before,
         "rss peak": max(peak, _rss_mb("VmHWM") if before == 0 else peak),
         "rss after": _rss_mb(),
+        "child rss peak": child_peak,
+        "child cpu": child_cpu,
         "files MB": size,
     }
 
@@ -344,9 +370,12 @@ def _report(figures: dict[str, Any], export: dict[str, float], path: Path, cmd: 
         f"| median {figures['summary median s'] * 1000:.0f} ms, "
         f"max {figures['summary max s'] * 1000:.0f} ms |",
         f"| /export, last 30 days ({export['count']:,.0f} requests, {export['files MB']:.1f} MB "
-        f"files) | {export['seconds']:.2f} s |",
-        f"| /export RSS before / peak / after | {export['rss before']:.0f} / "
+        f"files) | {export['seconds']:.2f} s (CPU in its two child processes together: "
+        f"{export['child cpu']:.2f} s) |",
+        f"| /export RSS before / peak / after (the bot's process) | {export['rss before']:.0f} / "
         f"{export['rss peak']:.0f} / {export['rss after']:.0f} MB |",
+        f"| /export child processes' peak RSS, together (they end with the export) "
+        f"| {export['child rss peak']:.0f} MB |",
         f"| /requests reads alone | {figures['requests alone']} |",
         f"| /mine reads alone | {figures['mine alone']} |",
     ]
@@ -360,7 +389,8 @@ def _report(figures: dict[str, Any], export: dict[str, float], path: Path, cmd: 
         f"{_verdict(max(figures['tick +1 min s'], figures['tick +1 h s']), 1, 's')}",
         f"- digest, 5,000 staff < 2 s: {_verdict(figures['digest s'], 2, 's')}",
         f"- /export of ~27k requests < 3 s: {_verdict(export['seconds'], 3, 's')}",
-        f"- /export peak RSS < 250 MB: {_verdict(export['rss peak'], 250, 'MB')}",
+        f"- /export peak RSS < 250 MB: bot {_verdict(export['rss peak'], 250, 'MB')}; "
+        f"children {_verdict(export['child rss peak'], 250, 'MB')}",
         f"- /export RSS after < 150 MB: {_verdict(export['rss after'], 150, 'MB')}",
         f"- /requests and /mine p99 < 50 ms while any job runs: "
         f"{_verdict(figures['commands p99 during jobs'], 50, 'ms')}",

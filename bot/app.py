@@ -36,7 +36,6 @@ from handlers.outbox import deliver_outbox
 from handlers.poll_schedule import rebuild_poll_jobs
 from handlers.registry import register_handlers
 from handlers.reminders import PLANNER_INTERVAL, plan_reminders, send_digests
-from handlers.reports import catch_up_weekly_report, schedule_weekly_report
 from handlers.request_jobs import (
     AUTO_CLOSE_INTERVAL,
     UNFINISHED_INTAKE_INTERVAL,
@@ -44,6 +43,7 @@ from handlers.request_jobs import (
     finish_intakes,
 )
 from handlers.survey_jobs import schedule_survey_scan
+from handlers.weekly_report import catch_up_weekly_report, schedule_weekly_report
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Building reports (/summary and the weekly report to heads) and the admins' /export.
+"""Building reports (/summary; the weekly job is in handlers.weekly_report) and /export.
 
 The counting lives in `bot.domain.report`; this module queries, words and sends it. Exports
 contain Telegram ids and residents' own words, so they go only to community admins, and only
@@ -10,61 +10,50 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta, tzinfo
-from typing import Any
+from datetime import datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo
 
 from telegram import Update
-from telegram.ext import CommandHandler, JobQueue
+from telegram.ext import CommandHandler
 
 import bot.charts  # noqa: F401 - selects the headless matplotlib backend before pyplot
 from bot.charts import grouped_bar_chart
 from bot.context import CourtyardContext, CourtyardHandler
-from bot.domain.digest import age_parts, next_weekly_at
+from bot.domain.digest import age_parts
 from bot.domain.report import (
     BuildingReport,
     ClosedPollRow,
     ResolveTarget,
     parse_period,
-    previous_days,
     rolling_period,
     summarize,
 )
 from bot.domain.sla import Urgency
-from bot.i18n import Translator, translator
+from bot.i18n import Translator
 from bot.services import Services
-from handlers.care_jobs import queue_weekly_care_report
 from handlers.common import (
     building_of_chat,
-    chunk_lines,
     escape,
     is_private,
     may_manage,
     not_linked,
-    preferred_language,
     refusal,
     reply,
     reply_long,
     sender_id,
     translator_for,
 )
-from handlers.households import head_ids, managed_buildings
+from handlers.households import managed_buildings
 from handlers.labels import category_name
 from handlers.list_report import lists_lines, lists_period
-from handlers.outbox import deliver_outbox
 from handlers.poll_view import option_label
 from handlers.request_cards import shorten
 from handlers.request_export import export
 from storage.buildings import Building
-from storage.list_reports import ListsPeriod
-from storage.outbox import OutgoingMessage
 from storage.reports import ReportRepository
 
 logger = logging.getLogger(__name__)
 
-WEEKLY_REPORT_JOB = "weekly_report"
-LAST_WEEKLY_REPORT = "weekly_report_last_sent"
-MONDAY = 0
 MAX_BUILDINGS_PER_SUMMARY = 10
 MAX_POLL_LINES = 10
 
@@ -279,122 +268,6 @@ async def summary(update: Update, context: CourtyardContext) -> None:
         message = update.effective_message
         if chart is not None and message is not None:
             await message.reply_photo(chart, caption=chart_caption(_, building))
-
-
-# -- the weekly report ------------------------------------------------------------------------
-
-
-def _report_messages(
-    context: CourtyardContext,
-    chat_id: int,
-    _: Translator,
-    building: Building,
-    report: BuildingReport,
-    chart: bytes | None,
-    lists: ListsPeriod | None = None,
-) -> list[OutgoingMessage]:
-    """The report for one recipient, then its chart, keyed by building, week and recipient
-    so a second run of the job (after a crash or restart) queues nothing twice."""
-    tz = zone_of(context.services, building)
-    # Heads in private, or the community's admin chat: both may read every request.
-    chunks = chunk_lines(
-        report_lines(_, building, report, tz, in_group=False)
-        + (lists_lines(_, lists) if lists is not None else [])
-    )
-    key = f"weekly:{building.id}:{report.period_end.astimezone(tz).date().isoformat()}:{chat_id}"
-    messages = [
-        OutgoingMessage(f"{key}:{index}", chat_id, chunk) for index, chunk in enumerate(chunks)
-    ]
-    if chart is not None:
-        caption = chart_caption(_, building)
-        messages.append(OutgoingMessage(f"{key}:chart", chat_id, caption, photo=chart))
-    return messages
-
-
-async def _person_translator(context: CourtyardContext, person_id: int) -> Translator | None:
-    """The person's language, or None when the bot may not write to them."""
-    person = await context.services.people.get(person_id)
-    if person is None or not person.started_bot or person.blocked_bot:
-        return None
-    return translator(preferred_language(person.language or person.language_code, context))
-
-
-async def _chat_translator(context: CourtyardContext, chat_id: int) -> Translator:
-    chat = await context.services.chats.get(chat_id)
-    return translator(preferred_language(chat.language if chat else None, context))
-
-
-async def send_weekly_reports(context: CourtyardContext) -> None:
-    """Job: each building's report for the last 7 whole days, to its heads who started the
-    bot and to the community's admin chat, through the outbox (retried, never doubled)."""
-    services = context.services
-    now = services.clock.now()
-    admin_chat = services.settings.community.admin_chat_id
-    for building in await services.buildings.all():
-        start, end = previous_days(now, zone_of(services, building), 7)
-        await queue_weekly_care_report(context, building, start, end)  # issue 16, no names
-        # The week's range of each building, read beside the commands, one building a turn.
-        async with services.database.job_reads():
-            report = await build_report(services, building, start, end)
-            lists = await lists_period(context, building, start, end)
-        await asyncio.sleep(0)
-        if report.is_quiet and lists.is_quiet:
-            continue
-        recipients: list[tuple[int, Translator]] = []
-        for head in sorted(await head_ids(context, building)):
-            language = await _person_translator(context, head)
-            if language is not None:
-                recipients.append((head, language))
-        if admin_chat is not None:
-            recipients.append((admin_chat, await _chat_translator(context, admin_chat)))
-        chart = await chart_of(report)
-        for chat_id, language in recipients:
-            await services.outbox.add(
-                _report_messages(context, chat_id, language, building, report, chart, lists)
-            )
-    await services.state.set(LAST_WEEKLY_REPORT, now.isoformat())
-    await deliver_outbox(context)
-
-
-def schedule_weekly_report(
-    queue: JobQueue[Any],
-    services: Services,
-    *,
-    weekday: int = MONDAY,
-    at: time | None = None,
-) -> None:
-    """Run `send_weekly_reports` every week on `weekday` (0 = Monday … 6 = Sunday, as in
-    `datetime.weekday`) at `at` (default 09:00; a time without a zone is community time)."""
-    if not 0 <= weekday <= 6:
-        raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {weekday}")
-    community_zone = services.settings.community.timezone
-    when = at or time(9, 0)
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=community_zone)
-    for job in queue.get_jobs_by_name(WEEKLY_REPORT_JOB):
-        job.schedule_removal()
-    # python-telegram-bot counts days from Sunday (0) to Saturday (6).
-    queue.run_daily(
-        send_weekly_reports, time=when, days=((weekday + 1) % 7,), name=WEEKLY_REPORT_JOB
-    )
-
-
-async def catch_up_weekly_report(
-    queue: JobQueue[Any], services: Services, *, weekday: int, at: time
-) -> bool:
-    """At start-up: send the weekly report now if its time passed while the bot was down."""
-    now = services.clock.now()
-    last_sent = await services.state.get(LAST_WEEKLY_REPORT)
-    if last_sent is None:
-        # A new installation owes nobody a report yet.
-        await services.state.set(LAST_WEEKLY_REPORT, now.isoformat())
-        return False
-    tz = services.settings.community.timezone
-    last_due = next_weekly_at(weekday, at, tz, now - timedelta(days=7))
-    if last_due > now or datetime.fromisoformat(last_sent) >= last_due:
-        return False
-    queue.run_once(send_weekly_reports, when=0, name=f"{WEEKLY_REPORT_JOB}-catch-up")
-    return True
 
 
 def handlers() -> list[CourtyardHandler]:

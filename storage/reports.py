@@ -22,9 +22,17 @@ _AFFECTED = (
 _OPEN = tuple(sorted(s.value for s in OPEN_STATUSES))
 _PERIOD_MOMENTS = ("created_at", "responded_at", "resolved_at", "closed_at")
 EXPORT_PAGE = 1000
+# The export's pages, shared with the child process that writes the files (export_files).
+EXPORT_REQUESTS_SQL = (
+    f"SELECT r.*, b.name AS building_name, {_AFFECTED} FROM requests r "
+    "LEFT JOIN buildings b ON b.id = r.building_id "
+    "WHERE r.created_at >= ? AND r.created_at < ? AND (r.created_at, r.id) > (?, ?) "
+    "ORDER BY r.created_at, r.id LIMIT ?"
+)
+EXPORT_EVENTS_SQL = "SELECT * FROM request_events WHERE request_id IN ({}) ORDER BY request_id, id"
 
 
-def _bounds(start: datetime, end: datetime) -> tuple[int, int]:
+def period_bounds(start: datetime, end: datetime) -> tuple[int, int]:
     """Whole-second bounds selecting the same stored seconds as `start <= t < end`."""
     return math.ceil(start.timestamp()), math.ceil(end.timestamp())
 
@@ -108,7 +116,7 @@ class ReportRepository:
 
         One indexed range per moment (building, moment), so a week reads the week's rows.
         """
-        bounds = _bounds(start, end)
+        bounds = period_bounds(start, end)
         ranges = " UNION ".join(
             f"SELECT id FROM requests WHERE building_id = ? AND {moment} >= ? AND {moment} < ?"
             for moment in _PERIOD_MOMENTS
@@ -134,7 +142,7 @@ class ReportRepository:
         ids = await self._db.fetch_all(
             "SELECT id FROM polls WHERE building_id = ? AND status = 'closed' "
             "AND closed_at >= ? AND closed_at < ? ORDER BY closed_at, id",
-            (building_id, *_bounds(start, end)),
+            (building_id, *period_bounds(start, end)),
         )
         found: list[ClosedPollRow] = []
         for (poll_id,) in ids:
@@ -170,34 +178,26 @@ class ReportRepository:
     ) -> AsyncIterator[RequestExport]:
         """Requests of every building created in [start, end) with their whole history, one
         page at a time (by creation, then number), so an export never holds them all."""
-        low, high = _bounds(start, end)
+        low, high = period_bounds(start, end)
         after = (low - 1, 0)
         while True:
-            rows = await self._db.fetch_all(
-                f"SELECT r.*, b.name AS building_name, {_AFFECTED} FROM requests r "
-                "LEFT JOIN buildings b ON b.id = r.building_id "
-                "WHERE r.created_at >= ? AND r.created_at < ? AND (r.created_at, r.id) > (?, ?) "
-                "ORDER BY r.created_at, r.id LIMIT ?",
-                (low, high, *after, page_size),
-            )
+            rows = await self._db.fetch_all(EXPORT_REQUESTS_SQL, (low, high, *after, page_size))
             if not rows:
                 return
-            requests = tuple(_exported(row) for row in rows)
+            requests = tuple(exported_request(row) for row in rows)
             ids = [request.id for request in requests]
-            events = await self._db.fetch_all(
-                f"SELECT * FROM request_events WHERE request_id IN ({placeholders(ids)}) "
-                "ORDER BY request_id, id",
-                ids,
-            )
+            events = await self._db.fetch_all(EXPORT_EVENTS_SQL.format(placeholders(ids)), ids)
             order = {number: index for index, number in enumerate(ids)}
-            history = sorted((_event(row) for row in events), key=lambda e: order[e.request_id])
+            history = sorted(
+                (exported_event(row) for row in events), key=lambda e: order[e.request_id]
+            )
             yield RequestExport(requests, tuple(history))
             if len(rows) < page_size:
                 return
             after = (int(rows[-1]["created_at"]), int(rows[-1]["id"]))
 
 
-def _exported(row: sqlite3.Row) -> ExportedRequest:
+def exported_request(row: sqlite3.Row) -> ExportedRequest:
     return ExportedRequest(
         id=int(row["id"]),
         building=row["building_name"],
@@ -218,7 +218,7 @@ def _exported(row: sqlite3.Row) -> ExportedRequest:
     )
 
 
-def _event(row: sqlite3.Row) -> ExportedEvent:
+def exported_event(row: sqlite3.Row) -> ExportedEvent:
     return ExportedEvent(
         request_id=int(row["request_id"]),
         at=from_timestamp(int(row["at"])),

@@ -14,7 +14,7 @@ import pytest
 from bot.clock import FakeClock
 from bot.sandbox import BotApiEmulator
 from bot.sandbox.models import SentMessage, SimChat, SimUser
-from handlers.reports import WEEKLY_REPORT_JOB
+from handlers.weekly_report import WEEKLY_REPORT_JOB
 from tests.e2e.harness import RunningBot, running_bot, settings_for
 
 # Monday 23 November 2026, 08:00 in Shanghai.

@@ -15,10 +15,12 @@ from openpyxl import load_workbook
 
 from bot.clock import FakeClock
 from bot.domain.lifecycle import RequestStatus
+from bot.domain.report import previous_days
 from bot.sandbox import BotApiEmulator
 from bot.sandbox.models import SentMessage, SimChat, SimUser
 from bot.sandbox.params import UploadedFile
-from handlers.reports import WEEKLY_REPORT_JOB, schedule_weekly_report
+from handlers.reports import build_report, chart_data, render_chart
+from handlers.weekly_report import WEEKLY_REPORT_JOB, schedule_weekly_report
 from tests.e2e.harness import RunningBot, eventually, running_bot, settings_for
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -434,6 +436,13 @@ async def test_weekly_report_reaches_heads_who_started_the_bot_and_the_admin_cha
     ]
     assert len(sends) == 2
     assert all(isinstance(photo, UploadedFile) for photo in sends)
+    # Drawn in a child process, the chart is the picture of this building's week.
+    building = next(b for b in await bot.services.buildings.all() if b.name == "Building 5")
+    week = previous_days(s.clock.now(), SHANGHAI, 7)
+    data = chart_data(await build_report(bot.services, building, *week))
+    assert data is not None
+    expected = render_chart(data)
+    assert [photo.content for photo in sends] == [expected, expected]
     # The same week's job again (as after a crash before its run was recorded): nothing twice.
     await jobs[0].run(bot.application)
     await bot.settle()
