@@ -19,6 +19,7 @@ from bot.transient import is_transient
 from handlers import board
 from handlers.common import escape, preferred_language
 from handlers.labels import category_name
+from storage.buildings import Building
 from storage.requests import Request
 
 logger = logging.getLogger(__name__)
@@ -130,11 +131,15 @@ async def roster(context: CourtyardContext, building_id: int) -> list[StaffMembe
     ]
 
 
-async def staff_missing(context: CourtyardContext, request: Request) -> bool:
-    """Nobody holds this open request and no staff of its building serves its category."""
+async def staff_missing(
+    context: CourtyardContext, request: Request, staff: list[StaffMember] | None = None
+) -> bool:
+    """Nobody holds this open request and no staff of its building serves its category.
+    `staff`: the building's roster, when the caller read it already."""
     if not request.is_open or request.assignee_id is not None or request.building_id is None:
         return False
-    staff = await roster(context, request.building_id)
+    if staff is None:
+        staff = await roster(context, request.building_id)
     return not routing_targets(request.category, request.building_id, staff)
 
 
@@ -206,10 +211,17 @@ def rating_keyboard(request_id: int) -> InlineKeyboardMarkup:
     )
 
 
-async def group_translator(context: CourtyardContext, request: Request) -> Translator:
+async def group_translator(
+    context: CourtyardContext, request: Request, building: Building | None = None
+) -> Translator:
+    """The language of the request's group. `building`: the request's, when the caller has it
+    (saves reading it again)."""
     services = context.services
     chat = await services.chats.get(request.card_chat_id) if request.card_chat_id else None
-    building = await services.buildings.get(request.building_id) if request.building_id else None
+    if building is None or building.id != request.building_id:
+        building = (
+            await services.buildings.get(request.building_id) if request.building_id else None
+        )
     code = (chat.language if chat else None) or (building.language if building else None)
     return translator(preferred_language(code, context))
 

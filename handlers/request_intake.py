@@ -76,14 +76,10 @@ def _new_request(
     )
 
 
-async def find_duplicate(
-    context: CourtyardContext, building: Building, text: str, result: Classification
-) -> Request | None:
-    """An open request of the same building and category that looks like the same problem."""
-    window = timedelta(hours=context.services.settings.requests.duplicate_window_hours)
-    for candidate in await context.services.requests.recent_open(
-        building.id, result.category, window
-    ):
+def find_duplicate(candidates: list[Request], text: str, result: Classification) -> Request | None:
+    """Of recent open requests of the building and category, one that looks like the same
+    problem."""
+    for candidate in candidates:
         if likely_same_problem(
             result,
             text,
@@ -138,12 +134,22 @@ async def on_group_message(update: Update, context: CourtyardContext) -> None:
             await ask(update, context, building, SuggestionKind.BORDERLINE, text, None, True)
         return
     services = context.services
-    existing = await services.requests.find_by_source(message.chat_id, message.message_id)
+    # Both questions in one round trip: the request this message made if it was handled
+    # before, else the open requests it may repeat.
+    existing, recent = await services.requests.intake_view(
+        message.chat_id,
+        message.message_id,
+        building.id,
+        result.category,
+        timedelta(hours=services.settings.requests.duplicate_window_hours),
+    )
     if existing is not None:
         # Handled before: finish what that attempt left undone (card, routing), nothing more.
-        await complete_intake(context, existing, reply_to_message_id=message.message_id)
+        await complete_intake(
+            context, existing, reply_to_message_id=message.message_id, building=building
+        )
         return
-    duplicate = await find_duplicate(context, building, text, result)
+    duplicate = find_duplicate(recent, text, result)
     if duplicate is not None:
         if result.urgent:
             # Nobody should have to press a button while a hazard is being reported twice.
@@ -166,6 +172,7 @@ async def on_group_message(update: Update, context: CourtyardContext) -> None:
                 rules.fallback_category,
             ),
             reply_to_message_id=message.message_id,
+            building=building,
         )
         return
     await ask(

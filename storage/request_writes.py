@@ -44,6 +44,16 @@ def read_request(conn: sqlite3.Connection, request_id: int) -> sqlite3.Row | Non
     return row
 
 
+def updated(
+    request_id: int, sql: str, params: tuple[object, ...], conn: sqlite3.Connection
+) -> sqlite3.Row:
+    """One UPDATE of a request, and the request after it."""
+    conn.execute(sql, params)
+    row = read_request(conn, request_id)
+    assert row is not None, "no such request"
+    return row
+
+
 def _ensure_person(conn: sqlite3.Connection, person_id: int, stamp: int) -> None:
     """A placeholder row for a user known only by id (filled in when they write)."""
     conn.execute(

@@ -77,19 +77,44 @@ class RequestRepository(RequestHistory, RequestDeliveries):
         )
         return None if row is None else _request(row)
 
-    async def set_card(self, request_id: int, chat_id: int, message_id: int) -> None:
-        await self._db.execute(
-            "UPDATE requests SET card_chat_id = ?, card_message_id = ? WHERE id = ?",
-            (chat_id, message_id, request_id),
+    async def set_card(self, request_id: int, chat_id: int, message_id: int) -> Request:
+        """Remember the group card; returns the request as it is now (one round trip)."""
+        row = await self._db.write(
+            partial(
+                writes.updated,
+                request_id,
+                "UPDATE requests SET card_chat_id = ?, card_message_id = ? WHERE id = ?",
+                (chat_id, message_id, request_id),
+            )
         )
+        return _request(row)
 
-    async def mark_routed(self, request_id: int, *, delivered: bool) -> None:
+    async def mark_routed(self, request_id: int, *, delivered: bool) -> Request:
         """Routing is done: staff have their cards (or the group was told who could not be
-        reached), so a replay does not route again."""
-        await self._db.execute(
-            "UPDATE requests SET routed_at = coalesce(routed_at, ?), delivered = ? WHERE id = ?",
-            (to_timestamp(self._clock.now()), int(delivered), request_id),
+        reached), so a replay does not route again. Returns the request as it is now."""
+        row = await self._db.write(
+            partial(
+                writes.updated,
+                request_id,
+                "UPDATE requests SET routed_at = coalesce(routed_at, ?), delivered = ? "
+                "WHERE id = ?",
+                (to_timestamp(self._clock.now()), int(delivered), request_id),
+            )
         )
+        return _request(row)
+
+    async def intake_view(
+        self, chat_id: int, message_id: int, building_id: int, category: str, since: timedelta
+    ) -> tuple[Request | None, list[Request]]:
+        """What intake asks about a group message, in one round trip: the request it already
+        made (handled before), else the open requests it may repeat (see `recent_open`)."""
+        cutoff = to_timestamp(self._clock.now() - since)
+        existing, recent = await self._db.read(
+            partial(_intake_view, (chat_id, message_id), (building_id, category, cutoff))
+        )
+        if existing is not None:
+            return _request(existing), []
+        return None, [_request(row) for row in recent]
 
     async def change_status(
         self,
@@ -254,14 +279,8 @@ class RequestRepository(RequestHistory, RequestDeliveries):
     ) -> list[Request]:
         """Open requests of one building and category reported recently in a group (the
         duplicate check asks about them in a group; a private report is never quoted there)."""
-        statuses = [s.value for s in OPEN_STATUSES]
         cutoff = to_timestamp(self._clock.now() - since)
-        rows = await self._db.fetch_all(
-            f"{_SELECT} WHERE r.building_id = ? AND r.category = ? AND r.created_at >= ? "
-            "AND r.chat_id IS NOT NULL "
-            f"AND r.status IN ({placeholders(statuses)}) ORDER BY r.created_at DESC",
-            (building_id, category, cutoff, *statuses),
-        )
+        rows = await self._db.fetch_all(_RECENT_OPEN, (building_id, category, cutoff, *_OPEN))
         return [_request(row) for row in rows]
 
     async def unfinished(self, created_before: datetime, limit: int = 20) -> list[Request]:
@@ -287,3 +306,22 @@ class RequestRepository(RequestHistory, RequestDeliveries):
 
 def _rowcount(sql: str, params: tuple[object, ...], conn: sqlite3.Connection) -> int:
     return conn.execute(sql, params).rowcount
+
+
+_OPEN = tuple(s.value for s in OPEN_STATUSES)
+_RECENT_OPEN = (
+    f"{_SELECT} WHERE r.building_id = ? AND r.category = ? AND r.created_at >= ? "
+    f"AND r.chat_id IS NOT NULL AND r.status IN ({placeholders(_OPEN)}) "
+    "ORDER BY r.created_at DESC"
+)
+
+
+def _intake_view(
+    source: tuple[int, int], recent: tuple[int, str, int], conn: sqlite3.Connection
+) -> tuple[sqlite3.Row | None, list[sqlite3.Row]]:
+    existing = conn.execute(
+        f"{_SELECT} WHERE r.chat_id = ? AND r.source_message_id = ?", source
+    ).fetchone()
+    if existing is not None:
+        return existing, []
+    return None, conn.execute(_RECENT_OPEN, (*recent, *_OPEN)).fetchall()
