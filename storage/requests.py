@@ -24,6 +24,7 @@ from storage.request_records import ORDER as _ORDER
 from storage.request_records import SELECT as _SELECT
 from storage.request_records import NewRequest, Request
 from storage.request_records import request_from_row as _request
+from storage.request_views import CardView, read_card_view
 
 __all__ = ["NewRequest", "Request", "RequestRepository"]
 
@@ -70,6 +71,10 @@ class RequestRepository(RequestHistory, RequestDeliveries):
     async def get(self, request_id: int) -> Request | None:
         row = await self._db.fetch_one(f"{_SELECT} WHERE r.id = ?", (request_id,))
         return None if row is None else _request(row)
+
+    async def card_view(self, request_id: int) -> CardView | None:
+        """The request, its staff cards, and the people and languages they show."""
+        return await self._db.read(partial(read_card_view, request_id))
 
     async def find_by_source(self, chat_id: int, message_id: int) -> Request | None:
         row = await self._db.fetch_one(
