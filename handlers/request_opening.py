@@ -92,7 +92,10 @@ async def complete_intake(
             )
         # The request as it is now (someone may have pressed the card's buttons already).
         request = await services.requests.set_card(request.id, request.chat_id, card.message_id)
-        fresh = fresh and request.assignee_id is None
+        if request.assignee_id is not None:
+            # Taken or assigned meanwhile: the names on the card changed, and an assignee
+            # may have been sent a card already.
+            fresh, people = False, None
         if no_staff:
             staff = None  # staff may have arrived while the card waited for its turn
             if not await staff_missing(context, request):
@@ -119,7 +122,7 @@ async def route(
     people: CardPeople | None = None,
 ) -> Request | None:
     """Send the request privately to the lowest staff level serving its category; returns
-    it as it is then (None: no such request, or no building to route in).
+    it as it is then (None: there is no such request).
 
     `current`: the request just read, with no staff card sent yet (a fresh one); `staff` and
     `people`: the building's roster and the card's names, when the caller read them."""
