@@ -42,11 +42,12 @@ async def open_request(
 ) -> Request:
     """Create the request (idempotently) and finish its intake (see `complete_intake`).
     `building`: the request's, when the caller has it (saves reading it again)."""
-    request, created = await context.services.requests.create(new)
+    request, created, boards = await context.services.requests.create_marking_boards(new)
     if created:
         # A new number: nothing was sent for it yet (its card, its staff cards).
         context.services.journal.begin_fresh_family(f"request:{request.id}")
-        await board.touch(context, request.building_id)
+    if boards and request.building_id is not None:
+        await board.redraw_soon(context, request.building_id)
     return await complete_intake(
         context,
         request,

@@ -90,12 +90,13 @@ def _existing(conn: sqlite3.Connection, new: NewRequest) -> sqlite3.Row | None:
     return row
 
 
-def create(new: NewRequest, at: Moment, conn: sqlite3.Connection) -> tuple[sqlite3.Row, bool]:
-    """The request, its reporter as first supporter, its photo, its history line and its due
-    moment; or the request a replayed message (or update) created before (False)."""
+def create(new: NewRequest, at: Moment, conn: sqlite3.Connection) -> tuple[sqlite3.Row, bool, int]:
+    """The request, its reporter as first supporter, its photo, its history line, its due
+    moment, and its building's boards marked for a redraw (how many: the last value); or the
+    request a replayed message (or update) created before (False)."""
     existing = _existing(conn, new)
     if existing is not None:
-        return existing, False
+        return existing, False, 0
     _ensure_person(conn, new.reporter_id, at.stamp)
     request_id = conn.execute(
         "INSERT INTO requests (building_id, chat_id, source_message_id, reporter_id, "
@@ -140,9 +141,16 @@ def create(new: NewRequest, at: Moment, conn: sqlite3.Connection) -> tuple[sqlit
         (request_id, new.reporter_id, at.stamp),
     )
     reschedule(conn, request_id, at.rules, at.now)
+    boards = 0
+    if new.building_id is not None:
+        # The pinned boards count open requests (as `BoardRepository.mark_dirty`).
+        boards = conn.execute(
+            "UPDATE boards SET dirty = 1 WHERE building_id = ? AND enabled = 1",
+            (new.building_id,),
+        ).rowcount
     row = read_request(conn, request_id)
     assert row is not None
-    return row, True
+    return row, True, boards
 
 
 def change_status(

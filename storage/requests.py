@@ -63,10 +63,16 @@ class RequestRepository(RequestHistory, RequestDeliveries):
     async def create(self, new: NewRequest) -> tuple[Request, bool]:
         """Create a request; a replayed message (or update) returns the existing one
         (created=False). One round trip, the request read back included."""
-        row, created = await self._db.write(partial(writes.create, new, self._moment()))
+        request, created, _boards = await self.create_marking_boards(new)
+        return request, created
+
+    async def create_marking_boards(self, new: NewRequest) -> tuple[Request, bool, int]:
+        """`create`, and how many of its building's pinned boards it marked for a redraw (in
+        the same transaction: a crash cannot keep a new request off them)."""
+        row, created, boards = await self._db.write(partial(writes.create, new, self._moment()))
         if created:
             REQUESTS_CREATED.labels(category=new.category, urgent=str(new.urgent).lower()).inc()
-        return _request(row), created
+        return _request(row), created, boards
 
     async def get(self, request_id: int) -> Request | None:
         row = await self._db.fetch_one(f"{_SELECT} WHERE r.id = ?", (request_id,))

@@ -173,11 +173,12 @@ async def test_a_fresh_request_asks_the_journal_nothing_and_counts_its_trips(
     await emulator.wait_for_message(plumber, containing="#1")
     assert asked == []
     # The batch, the group's building, what intake asks (handled before? repeats an open
-    # request?), creating the request (supporter, history line, due moment and the request read
-    # back: one trip, `storage.request_writes`), the board, the reporter's name and the staff
-    # (read once for the card and the routing), the card's journal record and its id, the level,
-    # the plumber's language, the staff card's journal record and delivery, routed, handled.
-    assert len(trips) == 15, trips
+    # request?), creating the request (supporter, history line, due moment, its boards marked
+    # and the request read back: one trip, `storage.request_writes`), the reporter's name and
+    # the staff (read once for the card and the routing), the card's journal record and its id,
+    # the level, the plumber's language, the staff card's journal record and delivery, routed,
+    # handled.
+    assert len(trips) == 14, trips
 
 
 async def test_me_too_that_changes_nothing_edits_no_card(
