@@ -62,9 +62,13 @@ async def touch(context: CourtyardContext, building_id: int | None) -> None:
     """Something on the building's lists changed: redraw its boards soon (debounced)."""
     if building_id is None:
         return
+    if await context.services.boards.mark_dirty(building_id):
+        await redraw_soon(context, building_id)
+
+
+async def redraw_soon(context: CourtyardContext, building_id: int) -> None:
+    """The building's boards were marked dirty: redraw them soon (debounced)."""
     services = context.services
-    if not await services.boards.mark_dirty(building_id):
-        return
     queue = _job_queue(context)
     if queue.get_jobs_by_name(_job_name(building_id)):
         return  # a redraw is already coming; it will read the latest state

@@ -19,6 +19,8 @@ from bot.transient import is_transient
 from handlers import board
 from handlers.common import escape, preferred_language
 from handlers.labels import category_name
+from storage.buildings import Building
+from storage.people import Person
 from storage.requests import Request
 
 logger = logging.getLogger(__name__)
@@ -60,6 +62,17 @@ async def card_people(context: CourtyardContext, request: Request) -> CardPeople
     people = context.services.people
     reporter = await people.get(request.reporter_id) if request.reporter_id else None
     assignee = await people.get(request.assignee_id) if request.assignee_id else None
+    return _card_people(reporter, assignee)
+
+
+def _people_on_card(request: Request, known: dict[int, Person]) -> CardPeople:
+    """`card_people` from people read already."""
+    reporter = known.get(request.reporter_id) if request.reporter_id else None
+    assignee = known.get(request.assignee_id) if request.assignee_id else None
+    return _card_people(reporter, assignee)
+
+
+def _card_people(reporter: Person | None, assignee: Person | None) -> CardPeople:
     return CardPeople(
         reporter=reporter.display_name if reporter and reporter.first_name else None,
         assignee=assignee.display_name if assignee else None,
@@ -130,11 +143,15 @@ async def roster(context: CourtyardContext, building_id: int) -> list[StaffMembe
     ]
 
 
-async def staff_missing(context: CourtyardContext, request: Request) -> bool:
-    """Nobody holds this open request and no staff of its building serves its category."""
+async def staff_missing(
+    context: CourtyardContext, request: Request, staff: list[StaffMember] | None = None
+) -> bool:
+    """Nobody holds this open request and no staff of its building serves its category.
+    `staff`: the building's roster, when the caller read it already."""
     if not request.is_open or request.assignee_id is not None or request.building_id is None:
         return False
-    staff = await roster(context, request.building_id)
+    if staff is None:
+        staff = await roster(context, request.building_id)
     return not routing_targets(request.category, request.building_id, staff)
 
 
@@ -206,16 +223,26 @@ def rating_keyboard(request_id: int) -> InlineKeyboardMarkup:
     )
 
 
-async def group_translator(context: CourtyardContext, request: Request) -> Translator:
+async def group_translator(
+    context: CourtyardContext, request: Request, building: Building | None = None
+) -> Translator:
+    """The language of the request's group. `building`: the request's, when the caller has it
+    (saves reading it again)."""
     services = context.services
     chat = await services.chats.get(request.card_chat_id) if request.card_chat_id else None
-    building = await services.buildings.get(request.building_id) if request.building_id else None
+    if building is None or building.id != request.building_id:
+        building = (
+            await services.buildings.get(request.building_id) if request.building_id else None
+        )
     code = (chat.language if chat else None) or (building.language if building else None)
     return translator(preferred_language(code, context))
 
 
 async def person_translator(context: CourtyardContext, person_id: int) -> Translator:
-    person = await context.services.people.get(person_id)
+    return _translator_of(context, await context.services.people.get(person_id))
+
+
+def _translator_of(context: CourtyardContext, person: Person | None) -> Translator:
     code = (person.language or person.language_code) if person else None
     return translator(preferred_language(code, context))
 
@@ -251,15 +278,16 @@ async def send_staff_card(
 
 
 async def refresh_cards(context: CourtyardContext, request_id: int) -> None:
-    """Edit the group card and every staff card to the request's current state."""
-    services = context.services
-    request = await services.requests.get(request_id)
-    if request is None:
+    """Edit the group card and every staff card to the request's current state. The request,
+    its staff cards, and the names and languages they show are one read."""
+    view = await context.services.requests.card_view(request_id)
+    if view is None:
         return
+    request = view.request
     await board.touch(context, request.building_id)  # the pinned board counts problems too
-    people = await card_people(context, request)
+    people = _people_on_card(request, view.people)
     if request.card_chat_id and request.card_message_id:
-        _ = await group_translator(context, request)
+        _ = translator(preferred_language(view.chat_language or view.building_language, context))
         await _edit(
             context,
             request.card_chat_id,
@@ -270,10 +298,8 @@ async def refresh_cards(context: CourtyardContext, request_id: int) -> None:
             card_keyboard(_, request),
             caption=False,
         )
-    for staff_id, message_id in await services.requests.deliveries(request_id):
-        if message_id is None:
-            continue
-        _ = await person_translator(context, staff_id)
+    for staff_id, message_id in view.deliveries:
+        _ = _translator_of(context, view.people.get(staff_id))
         text = render_card(
             _,
             context,

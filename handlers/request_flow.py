@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, TelegramError
 
 from bot.context import CourtyardContext
@@ -19,172 +18,28 @@ from bot.domain.lifecycle import (
     TransitionRefused,
     transition,
 )
-from bot.handling import sending_as
 from bot.transient import is_transient
-from handlers import board
-from handlers.common import deep_link, escape
+from handlers.common import escape
 from handlers.replay import settle
 from handlers.request_cards import (
-    CardPeople,
-    card_keyboard,
-    card_people,
     fixed_keyboard,
-    group_translator,
     person_translator,
     refresh_cards,
-    render_card,
     send_staff_card,
     shorten,
-    staff_missing,
 )
 from handlers.request_cards import (
     roster as roster,  # re-exported: jobs and category changes use it from here
 )
-from storage.requests import NewRequest, Request
+from handlers.request_opening import (  # re-exported: intake, jobs and /start use them here
+    complete_intake as complete_intake,
+)
+from handlers.request_opening import deliver_pending as deliver_pending
+from handlers.request_opening import open_request as open_request
+from handlers.request_opening import route as route
+from storage.requests import Request
 
 logger = logging.getLogger(__name__)
-
-
-async def open_request(
-    context: CourtyardContext, new: NewRequest, *, reply_to_message_id: int | None
-) -> Request:
-    """Create the request (idempotently) and finish its intake (see `complete_intake`)."""
-    request, created = await context.services.requests.create(new)
-    if created:
-        # A new number: nothing was sent for it yet (its card, its staff cards).
-        context.services.journal.begin_fresh_family(f"request:{request.id}")
-        await board.touch(context, request.building_id)
-    return await complete_intake(context, request, reply_to_message_id=reply_to_message_id)
-
-
-async def complete_intake(
-    context: CourtyardContext, request: Request, *, reply_to_message_id: int | None
-) -> Request:
-    """Do whatever the request's intake still lacks: the group card, then routing to staff
-    (urgent requests page them then). Each step is recorded when done, so handling the
-    update again after a crash or a Telegram error finishes the work, and never repeats it."""
-    services = context.services
-    if request.chat_id is not None and request.card_message_id is None:
-        _ = await group_translator(context, request)
-        people = await card_people(context, request)
-        # One card per request, whichever attempt (or update) gets here.
-        # A building without staff for this kind of request: the card says so itself (one
-        # message per event in a group, which may take only 20 a minute).
-        no_staff = await staff_missing(context, request)
-        with sending_as(f"request:{request.id}:card"):
-            card = await context.bot.send_message(
-                request.chat_id,
-                render_card(_, context, request, people, no_staff=no_staff),
-                reply_markup=card_keyboard(_, request),
-                reply_to_message_id=reply_to_message_id,
-            )
-        await services.requests.set_card(request.id, request.chat_id, card.message_id)
-        if no_staff and not await staff_missing(context, request):
-            # Staff arrived while the card waited for its turn: the card must not say
-            # otherwise.
-            await refresh_cards(context, request.id)
-    if request.routed_at is None:
-        await route(context, request.id)
-    refreshed = await services.requests.get(request.id)
-    assert refreshed is not None
-    return refreshed
-
-
-async def route(context: CourtyardContext, request_id: int) -> None:
-    """Send the request privately to the lowest staff level serving its category."""
-    services = context.services
-    request = await services.requests.get(request_id)
-    if request is None or request.building_id is None:
-        return
-    targets = routing_targets(
-        request.category, request.building_id, await roster(context, request.building_id)
-    )
-    level = min((m.level for m in targets), default=None)
-    # The rung is recorded before anything is sent, so the planner never sees a routed
-    # request without its level.
-    await services.requests.update(request.id, level=None if level is None else int(level))
-    already = {person for person, _message in await services.requests.deliveries(request.id)}
-    delivered = bool(already)
-    unreachable: list[int] = []
-    people: CardPeople | None = None  # read once, for the first card that is sent
-    for member in targets:
-        if member.person_id in already:
-            continue
-        _ = await person_translator(context, member.person_id)
-        intro = _("🚨 Urgent request!") if request.urgent else _("🆕 New request for you")
-        if people is None:
-            people = await card_people(context, request)
-        try:
-            with sending_as(f"request:{request.id}:staff:{member.person_id}"):
-                message = await send_staff_card(
-                    context, request, member.person_id, intro=intro, translator=_, people=people
-                )
-        except TelegramError as exc:
-            if is_transient(exc):
-                raise  # the update is handled again, and routing resumes where it stopped
-            # 403 (never started, blocked) or 400 (chat not found): try the others, and
-            # deliver this one when they start the bot.
-            await services.requests.record_delivery(request.id, member.person_id, None, str(exc))
-            unreachable.append(member.person_id)
-            continue
-        await services.requests.record_delivery(
-            request.id, member.person_id, message.message_id, None
-        )
-        delivered = True
-    # No staff at all is said on the card (`staff_missing`); staff who cannot be reached
-    # need a button to start the bot.
-    if request.chat_id is not None and unreachable:
-        await _tell_group_about_routing(context, request, unreachable)
-    await services.requests.mark_routed(request.id, delivered=delivered)
-
-
-async def deliver_pending(context: CourtyardContext, person_id: int) -> None:
-    """A staff member started the bot: send the open requests that could not reach them."""
-    services = context.services
-    for request_id in await services.requests.undelivered_to(person_id):
-        request = await services.requests.get(request_id)
-        if request is None or not request.is_open:
-            continue
-        _ = await person_translator(context, person_id)
-        try:
-            message = await send_staff_card(
-                context, request, person_id, intro=_("📬 This request was waiting for you")
-            )
-        except Forbidden:
-            return
-        await services.requests.record_delivery(request.id, person_id, message.message_id, None)
-        await services.requests.update(request.id, delivered=1)
-
-
-async def _tell_group_about_routing(
-    context: CourtyardContext, request: Request, unreachable: list[int]
-) -> None:
-    _ = await group_translator(context, request)
-    assert request.chat_id is not None
-    names = []
-    for person_id in unreachable:
-        person = await context.services.people.get(person_id)
-        name = person.display_name if person else str(person_id)
-        names.append(f'<a href="tg://user?id={person_id}">{escape(name)}</a>')
-    text = _(
-        "{names}: request #{number} is for you, but I cannot message you privately. "
-        "Please press the button to start me, then you will receive requests there."
-    ).format(names=", ".join(names), number=request.id)
-    keyboard = InlineKeyboardMarkup(
-        [[InlineKeyboardButton(_("Start the bot"), url=deep_link(context, "staff"))]]
-    )
-    try:
-        with sending_as(f"request:{request.id}:routing"):
-            await context.bot.send_message(
-                request.chat_id,
-                text,
-                reply_markup=keyboard,
-                reply_to_message_id=request.card_message_id,
-            )
-    except TelegramError as exc:
-        if is_transient(exc):
-            raise
-        logger.warning("Could not tell chat %s about routing: %s", request.chat_id, exc)
 
 
 async def request_roles(

@@ -165,13 +165,14 @@ class Database:
         return await self.write(partial(_execute_statement, sql, params))
 
     async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        return await self._read(partial(_fetch_one, sql, params))
+        return await self.read(partial(_fetch_one, sql, params))
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        return await self._read(partial(_fetch_all, sql, params))
+        return await self.read(partial(_fetch_all, sql, params))
 
-    async def _read(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """`run` on the connection this task reads from (a job's own, or the main one)."""
+    async def read(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Several reads in one round trip: `work` on the connection this task reads from (a
+        job's own, or the main one)."""
         return await _run_on(self._reader, work)
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:

@@ -44,6 +44,9 @@ def _person(row: sqlite3.Row) -> Person:
     )
 
 
+person_from_row = _person  # for reads that take people along with something else
+
+
 class PeopleRepository:
     """Reads and writes `people`."""
 

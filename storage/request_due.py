@@ -9,6 +9,7 @@ due now: the next tick re-plans it and stores the exact moment, which is never l
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from collections.abc import Callable
 from datetime import datetime
 
@@ -30,7 +31,7 @@ SCHEDULING_COLUMNS = frozenset(
 _SCHEDULED = frozenset({*OPEN_STATUSES, RequestStatus.RESOLVED})
 
 
-def snapshot_from_row(row: aiosqlite.Row) -> RequestSnapshot | None:
+def snapshot_from_row(row: sqlite3.Row) -> RequestSnapshot | None:
     """The planner's view of a stored request (None: it has no building, nothing plans it)."""
     if row["building_id"] is None:
         return None
@@ -51,7 +52,7 @@ def snapshot_from_row(row: aiosqlite.Row) -> RequestSnapshot | None:
     )
 
 
-def due_after_change(row: aiosqlite.Row, rules: DueRules | None, now: datetime) -> datetime | None:
+def due_after_change(row: sqlite3.Row, rules: DueRules | None, now: datetime) -> datetime | None:
     """The stored moment for a request whose state just changed at `now`."""
     status = RequestStatus(row["status"])
     if status not in _SCHEDULED:
@@ -64,16 +65,16 @@ def due_after_change(row: aiosqlite.Row, rules: DueRules | None, now: datetime) 
     return next_due_at(snapshot, _maybe(row["resolved_at"]), rules, now)
 
 
-async def reschedule(
-    conn: aiosqlite.Connection, request_id: int, rules: DueRules | None, now: datetime
+def reschedule(
+    conn: sqlite3.Connection, request_id: int, rules: DueRules | None, now: datetime
 ) -> None:
-    """Recompute and store one request's due moment (inside the caller's transaction)."""
-    async with conn.execute("SELECT * FROM requests WHERE id = ?", (request_id,)) as cursor:
-        row = await cursor.fetchone()
+    """Recompute and store one request's due moment (inside the caller's transaction, on the
+    database thread: see `storage.request_writes`)."""
+    row = conn.execute("SELECT * FROM requests WHERE id = ?", (request_id,)).fetchone()
     if row is None:
         return
     moment = due_after_change(row, rules, now)
-    await conn.execute(
+    conn.execute(
         "UPDATE requests SET next_due_at = ? WHERE id = ?",
         (None if moment is None else to_timestamp(moment), request_id),
     )
@@ -86,16 +87,15 @@ def _maybe(value: int | None) -> datetime | None:
 RULES_KEY = "due_rules"
 
 
-async def follow_rules(conn: aiosqlite.Connection, rules: DueRules) -> int:
-    """Inside a transaction: if `rules` differ from those the stored moments were computed
-    with, move every scheduled request to the earliest moment it could need (never later than
-    what is stored) and remember the rules. Returns how many requests were moved."""
+def follow_rules(rules: DueRules, conn: sqlite3.Connection) -> int:
+    """Inside a transaction (`Database.write`): if `rules` differ from those the stored moments
+    were computed with, move every scheduled request to the earliest moment it could need (never
+    later than what is stored) and remember the rules. Returns how many requests were moved."""
     fingerprint = hashlib.sha256(repr(rules).encode()).hexdigest()
-    async with conn.execute("SELECT value FROM bot_state WHERE key = ?", (RULES_KEY,)) as cursor:
-        row = await cursor.fetchone()
+    row = conn.execute("SELECT value FROM bot_state WHERE key = ?", (RULES_KEY,)).fetchone()
     if row is not None and row[0] == fingerprint:
         return 0
-    cursor = await conn.execute(
+    cursor = conn.execute(
         "UPDATE requests SET next_due_at = min(coalesce(next_due_at, moment), moment) FROM "
         "(SELECT id AS due_id, CASE WHEN status = 'resolved' THEN coalesce(resolved_at, "
         "updated_at) ELSE coalesce(reopened_at, created_at) END AS moment FROM requests "
@@ -103,12 +103,13 @@ async def follow_rules(conn: aiosqlite.Connection, rules: DueRules) -> int:
         "AND building_id IS NOT NULL) WHERE id = due_id AND "
         "(next_due_at IS NULL OR next_due_at > moment)"
     )
-    await conn.execute(
+    moved = cursor.rowcount
+    conn.execute(
         "INSERT INTO bot_state (key, value) VALUES (?, ?) "
         "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         (RULES_KEY, fingerprint),
     )
-    return cursor.rowcount
+    return moved
 
 
 async def replan_building(conn: aiosqlite.Connection, building_id: int, now: int) -> None:

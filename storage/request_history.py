@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-
-import aiosqlite
+from functools import partial
 
 from bot.clock import Clock, from_timestamp, to_timestamp
+from storage import request_writes as writes
 from storage.database import Database
 
 
@@ -62,37 +62,14 @@ class RequestHistory:
     async def note(self, request_id: int, actor_id: int | None, action: str, note: str) -> None:
         """Add a history line that does not change the status. The same line twice in a row
         is one line (the update that wrote it was handled again)."""
-        async with self._db.transaction() as conn:
-            await self._note(conn, request_id, actor_id, action, note)
+        stamp = to_timestamp(self._clock.now())
+        await self._db.write(partial(writes.note, request_id, actor_id, action, note, stamp))
 
     async def set_resolution_note(self, request_id: int, actor_id: int, note: str) -> None:
         """The note residents see on the card, and its history line, together."""
-        async with self._db.transaction() as conn:
-            await conn.execute(
-                "UPDATE requests SET resolution_note = ? WHERE id = ?", (note, request_id)
-            )
-            await self._note(conn, request_id, actor_id, "resolution_note", note)
-
-    async def _note(
-        self,
-        conn: aiosqlite.Connection,
-        request_id: int,
-        actor_id: int | None,
-        action: str,
-        note: str,
-    ) -> None:
-        async with conn.execute(
-            "SELECT actor_id, action, note FROM request_events WHERE request_id = ? "
-            "ORDER BY id DESC LIMIT 1",
-            (request_id,),
-        ) as cursor:
-            last = await cursor.fetchone()
-        if last is not None and tuple(last) == (actor_id, action, note):
-            return
-        await conn.execute(
-            "INSERT INTO request_events (request_id, actor_id, action, note, at) "
-            "VALUES (?, ?, ?, ?, ?)",
-            (request_id, actor_id, action, note, to_timestamp(self._clock.now())),
+        stamp = to_timestamp(self._clock.now())
+        await self._db.write(
+            partial(writes.set_resolution_note, request_id, actor_id, note, stamp)
         )
 
     async def answer_once(
@@ -100,18 +77,7 @@ class RequestHistory:
     ) -> bool:
         """A supporter's own answer ("fixed?", a rating) to the latest resolution, recorded
         once: False if they gave this kind of answer to it already."""
-        async with self._db.transaction() as conn:
-            async with conn.execute(
-                "SELECT 1 FROM request_events WHERE request_id = ? AND actor_id = ? "
-                "AND action = ? AND id > coalesce((SELECT max(id) FROM request_events "
-                "WHERE request_id = ? AND action = 'resolve'), 0)",
-                (request_id, person_id, action, request_id),
-            ) as cursor:
-                if await cursor.fetchone() is not None:
-                    return False
-            await conn.execute(
-                "INSERT INTO request_events (request_id, actor_id, action, note, at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (request_id, person_id, action, note, to_timestamp(self._clock.now())),
-            )
-            return True
+        stamp = to_timestamp(self._clock.now())
+        return await self._db.write(
+            partial(writes.answer_once, request_id, person_id, action, note, stamp)
+        )
