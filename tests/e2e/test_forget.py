@@ -114,6 +114,8 @@ async def test_forgetme_leaves_no_trace_and_keeps_what_the_community_needs(
             "Has anyone noticed the entrance door?",
             "Something is broken near the entrance",
             "The gate near block 2 looks a bit loose",
+            "The gate near block 2 seems a bit odd",
+            "The side gate looks a bit off",
         )
         if bot.services.understanding.classify(text).verdict is Verdict.BORDERLINE
     )

@@ -116,6 +116,8 @@ async def test_borderline_message_asks_and_only_allowed_people_may_answer(
             "楼下有个东西坏了",
             "The gate near block 2 looks a bit loose",
             "Hmm the hallway light seems dim tonight",
+            "The gate near block 2 seems a bit odd",
+            "The side gate looks a bit off",
         )
         if bot.services.understanding.classify(t).verdict is Verdict.BORDERLINE
     )
