@@ -41,6 +41,8 @@ PLANNER_INTERVAL = timedelta(minutes=1)
 DUE_PAGE = 200
 DIGEST_PAGE = 200
 DIGEST_SLICE = 0.005  # seconds of digest writing between yields to the event loop
+# Digests claimed (and queued) per write: a few milliseconds on the connection commands use.
+DIGEST_CLAIMS = 25
 OPEN_STATUS_LIST = sorted(OPEN_STATUSES)
 
 
@@ -260,8 +262,9 @@ async def send_digests(context: CourtyardContext) -> None:
     """Each staff member's open requests, once a day at their time (missed ones: once).
 
     Staff are read in pages on the job connection (the next page while this one is written),
-    each page's digests are claimed in one transaction, and writing yields to the event loop
-    every few milliseconds, so commands are not kept waiting behind a district's digests.
+    digests are claimed 25 at a time in one short transaction each, and writing yields to the
+    event loop every few milliseconds, so commands are not kept waiting behind a district's
+    digests.
     """
     services = context.services
     now = services.clock.now()
@@ -282,7 +285,10 @@ async def send_digests(context: CourtyardContext) -> None:
             for person_id in page.due:
                 _ = translator(preferred_language(page.languages.get(person_id), context))
                 digests.append((person_id, writer.messages(person_id, page.cards[person_id], _)))
-                if loop.time() - slice_start >= DIGEST_SLICE:
+                if len(digests) == DIGEST_CLAIMS:
+                    await services.staff_settings.claim_digests(day, digests, now)
+                    digests = []
+                elif loop.time() - slice_start >= DIGEST_SLICE:
                     await asyncio.sleep(0)  # let commands in
                     slice_start = loop.time()
             await services.staff_settings.claim_digests(day, digests, now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gettext
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any
@@ -35,6 +36,27 @@ class DigestEntry:
     card: DigestCard
 
 
+class _Remembering(Translator):
+    """A translator that looks each message up once: a district's digests ask for the same
+    dozen strings hundreds of thousands of times."""
+
+    def __init__(self, inner: Translator) -> None:
+        super().__init__(inner.language, gettext.NullTranslations())
+        self._inner = inner
+        self._known: dict[str, str] = {}
+
+    def gettext(self, message: str) -> str:
+        known = self._known.get(message)
+        if known is None:
+            known = self._known[message] = self._inner.gettext(message)
+        return known
+
+    __call__ = gettext
+
+    def ngettext(self, singular: str, plural: str, count: int) -> str:
+        return self._inner.ngettext(singular, plural, count)
+
+
 class DigestWriter:
     """Writes one job run's digests (SLA targets are looked up once per kind of request)."""
 
@@ -44,6 +66,7 @@ class DigestWriter:
         self._now = now
         self._day = now.astimezone(services.settings.community.timezone).date().isoformat()
         self._targets: dict[tuple[str, bool, int | None], SlaTargets] = {}
+        self._translators: dict[str, Translator] = {}
 
     def messages(
         self, person_id: int, cards: list[DigestCard], _: Translator
@@ -53,6 +76,9 @@ class DigestWriter:
         last one). No cards, no message."""
         if not cards:
             return []
+        _ = self._translators.get(_.language) or self._translators.setdefault(
+            _.language, _Remembering(_)
+        )
         entries = [
             DigestEntry(card.request_id, card.created_at, self._deadline(card), card)
             for card in cards

@@ -15,6 +15,8 @@ _SEARCH_DAYS = 9  # a week, plus slack for zones that once skipped a whole calen
 # A digest lists this many requests, the most pressing first, and counts the rest: a longer
 # list is unreadable on a phone and spends the private chat's send budget.
 DIGEST_SHOWN = 15
+_MINUTE = timedelta(minutes=1)
+_NO_TIME = timedelta(0)
 
 
 class DigestItem(Protocol):
@@ -86,7 +88,7 @@ def watched_deadline(
 
 def age_parts(age: timedelta) -> AgeParts:
     """Whole days, hours and minutes in `age`; a small negative age (clock skew) reads as 0."""
-    total_minutes = max(age, timedelta(0)) // timedelta(minutes=1)
+    total_minutes = age // _MINUTE if age > _NO_TIME else 0
     hours, minutes = divmod(total_minutes, 60)
     days, hours = divmod(hours, 24)
     return AgeParts(days, hours, minutes)
