@@ -1,6 +1,7 @@
 """Scheduled jobs and list commands on a district-sized database (issue 14, part b).
 
     python bench/scale_jobs.py [--db PATH] [--out bench/results/scale.md] [--quick]
+    python bench/scale_jobs.py --only digest   # the digest's two figures, printed only
 
 Uses the database `bench/scale_db.py` generates (1,000,000 requests, 100,000 open, 2,000
 buildings, 5,000 staff); it is built at PATH (default /tmp/courtyard-scale/scale-1m.db) when
@@ -182,6 +183,14 @@ async def _timed(job: Awaitable[object]) -> float:
     return time.perf_counter() - started
 
 
+async def _timed_cpu(job: Awaitable[object]) -> tuple[float, float]:
+    """Wall and CPU seconds of `job` (CPU: this process, its database threads included, so
+    a figure that holds on a loaded machine)."""
+    cpu = time.process_time()
+    seconds = await _timed(job)
+    return seconds, time.process_time() - cpu
+
+
 def _count(path: Path, sql: str, params: tuple[object, ...] = ()) -> int:
     with sqlite3.connect(path) as db:
         return int(db.execute(sql, params).fetchone()[0])
@@ -276,6 +285,38 @@ async def _measure(path: Path, shape: Shape) -> dict[str, Any]:
     figures["commands p99 during jobs"] = worst
     await services.database.close()
     return figures
+
+
+async def _measure_digest(path: Path, shape: Shape) -> list[str]:
+    """The digest alone and with the commands beside it: the report's digest rows."""
+    clock = FakeClock(NOW + timedelta(minutes=1))
+    services = _services(path, clock)
+    await services.database.open()
+    services.caught_up.set()
+    context = _context(services)
+    handlers.reminders.deliver_outbox = _nothing  # type: ignore[assignment]
+    commands = Commands(services, shape)
+    for _ in range(300):
+        await commands.once()
+    alone, cpu = await _timed_cpu(send_digests(context))
+    claimed = _count(path, "SELECT count(*) FROM staff_settings WHERE last_digest_on IS NOT NULL")
+    queued = _count(path, "SELECT count(*) FROM outbox WHERE dedup_key LIKE 'digest:%'")
+    clock.advance(timedelta(days=1, hours=1))
+    commands.requests, commands.mine = Latencies(), Latencies()
+    cpu_during = time.process_time()
+    seconds = await commands.alongside(send_digests(context))
+    cpu_during = time.process_time() - cpu_during
+    await services.database.close()
+    worst = max(commands.requests.p99, commands.mine.p99)
+    return [
+        f"| daily digest ({claimed:,} staff, {queued:,} messages) | {alone:.2f} s "
+        f"(CPU {cpu:.2f} s) |",
+        f"| /requests, /mine while digest | job {seconds:.2f} s (CPU {cpu_during:.2f} s, the "
+        f"commands' included); /requests {commands.requests.summary()}; "
+        f"/mine {commands.mine.summary()} |",
+        f"- digest, 5,000 staff < 2 s: {_verdict(alone, 2, 's')}",
+        f"- /requests and /mine p99 < 50 ms while the digest runs: {_verdict(worst, 50, 'ms')}",
+    ]
 
 
 async def _export_in(context: CourtyardContext, _: Any, period: tuple[datetime, datetime]) -> int:
@@ -407,6 +448,9 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale.md")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--only", choices=["digest"], help="measure one job alone and beside the commands; print"
+    )
     parser.add_argument("--export-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.export_child:
@@ -421,6 +465,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=source.parent) as scratch:
         work = Path(scratch) / "work.db"
         shutil.copyfile(source, work)
+        if args.only == "digest":
+            print("\n".join(asyncio.run(_measure_digest(work, shape))))
+            return
         child = subprocess.run(
             [sys.executable, __file__, "--export-child", str(work)],
             check=True,

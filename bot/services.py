@@ -28,6 +28,7 @@ from storage.conversations import ConversationRepository
 from storage.corrections import CorrectionRepository
 from storage.database import Database
 from storage.decisions import DecisionRepository
+from storage.digest_reads import DigestReads
 from storage.evaluations import EvaluationRepository
 from storage.forget import ForgetRepository
 from storage.households import HouseholdRepository
@@ -96,6 +97,8 @@ class Services:
     survey_followups: SurveyFollowUpRepository
     care: CareRepository
     care_alerts: CareAlertRepository
+    # issue 14: the daily staff digest's reads
+    digest_reads: DigestReads
     outbox_run: OutboxRun = field(default_factory=OutboxRun)
     transient: TransientFailures = field(default_factory=TransientFailures)
     error_notices: ErrorNotices = field(default_factory=ErrorNotices)
@@ -159,6 +162,7 @@ class Services:
             survey_followups=SurveyFollowUpRepository(database, clock),
             care=CareRepository(database, clock),
             care_alerts=CareAlertRepository(database, clock),
+            digest_reads=DigestReads(database),
         )
         rating_window = timedelta(days=settings.requests.rating_days)
         # Read at each state change: start-up replaces `sla` with per-building overrides.

@@ -62,26 +62,38 @@ def _entry(row: sqlite3.Row) -> OutboxEntry:
     )
 
 
+_INSERT = (
+    "INSERT INTO outbox (dedup_key, chat_id, text, reply_markup, reply_to_message_id, "
+    "fallback_chat_id, fallback_text, created_at, next_attempt_at, photo) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING"
+)
+
+
+def _values(message: OutgoingMessage, now: datetime) -> tuple[object, ...]:
+    return (
+        message.dedup_key,
+        message.chat_id,
+        message.text,
+        None if message.reply_markup is None else json.dumps(message.reply_markup),
+        message.reply_to_message_id,
+        message.fallback_chat_id,
+        message.fallback_text,
+        to_timestamp(now),
+        to_timestamp(now),
+        message.photo,
+    )
+
+
 async def enqueue(conn: aiosqlite.Connection, message: OutgoingMessage, now: datetime) -> bool:
     """Add a message inside the caller's transaction; False if its key was queued before."""
-    cursor = await conn.execute(
-        "INSERT INTO outbox (dedup_key, chat_id, text, reply_markup, reply_to_message_id, "
-        "fallback_chat_id, fallback_text, created_at, next_attempt_at, photo) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (dedup_key) DO NOTHING",
-        (
-            message.dedup_key,
-            message.chat_id,
-            message.text,
-            None if message.reply_markup is None else json.dumps(message.reply_markup),
-            message.reply_to_message_id,
-            message.fallback_chat_id,
-            message.fallback_text,
-            to_timestamp(now),
-            to_timestamp(now),
-            message.photo,
-        ),
-    )
+    cursor = await conn.execute(_INSERT, _values(message, now))
     return cursor.rowcount == 1
+
+
+def enqueue_on_thread(conn: sqlite3.Connection, message: OutgoingMessage, now: datetime) -> bool:
+    """`enqueue` for work that runs on the database thread (`Database.write`), where a batch
+    of messages costs one round trip instead of one each."""
+    return conn.execute(_INSERT, _values(message, now)).rowcount == 1
 
 
 class OutboxRepository:

@@ -6,9 +6,10 @@ import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import partial
 
 from storage.database import Database
-from storage.outbox import OutgoingMessage, enqueue
+from storage.outbox import OutgoingMessage, enqueue_on_thread
 
 
 @dataclass(frozen=True)
@@ -84,24 +85,9 @@ class StaffSettingsRepository:
         """Record today's digest of each person and queue its messages, all in one
         transaction; a digest already claimed today is skipped (so it goes out once, and a
         crash never loses it). Returns how many were claimed."""
-        claimed = 0
         if not digests:
-            return claimed
-        async with self._db.transaction() as conn:
-            for person_id, messages in digests:
-                cursor = await conn.execute(
-                    "INSERT INTO staff_settings (person_id, last_digest_on) VALUES (?, ?) "
-                    "ON CONFLICT (person_id) DO UPDATE SET "
-                    "last_digest_on = excluded.last_digest_on "
-                    "WHERE staff_settings.last_digest_on IS NOT excluded.last_digest_on",
-                    (person_id, day.isoformat()),
-                )
-                if cursor.rowcount != 1:
-                    continue
-                claimed += 1
-                for message in messages:
-                    await enqueue(conn, message, now)
-        return claimed
+            return 0
+        return await self._db.write(partial(_claim_digests, day, list(digests), now))
 
     async def claim_digest(
         self, person_id: int, day: date, messages: Sequence[OutgoingMessage], now: datetime
@@ -122,3 +108,28 @@ def _setting(row: sqlite3.Row) -> DigestSetting:
 
 def _maybe_date(value: str | None) -> date | None:
     return None if value is None else date.fromisoformat(value)
+
+
+def _claim_digests(
+    day: date,
+    digests: list[tuple[int, Sequence[OutgoingMessage]]],
+    now: datetime,
+    conn: sqlite3.Connection,
+) -> int:
+    """`StaffSettingsRepository.claim_digests` on the database thread: a page of staff's
+    claims and messages in one round trip (5,000 staff were 9,000 round trips)."""
+    claimed = 0
+    for person_id, messages in digests:
+        cursor = conn.execute(
+            "INSERT INTO staff_settings (person_id, last_digest_on) VALUES (?, ?) "
+            "ON CONFLICT (person_id) DO UPDATE SET "
+            "last_digest_on = excluded.last_digest_on "
+            "WHERE staff_settings.last_digest_on IS NOT excluded.last_digest_on",
+            (person_id, day.isoformat()),
+        )
+        if cursor.rowcount != 1:
+            continue
+        claimed += 1
+        for message in messages:
+            enqueue_on_thread(conn, message, now)
+    return claimed

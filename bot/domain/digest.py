@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import heapq
+from collections.abc import Callable, Iterable
 from datetime import datetime, time, timedelta, tzinfo
 from typing import NamedTuple, Protocol, TypeVar
 
+from bot.domain.sla import SlaTargets
 from bot.domain.wall_clock import first_instant_at, require_aware, wall_time_of
 
 _SEARCH_DAYS = 9  # a week, plus slack for zones that once skipped a whole calendar day
+
+# A digest lists this many requests, the most pressing first, and counts the rest: a longer
+# list is unreadable on a phone and spends the private chat's send budget.
+DIGEST_SHOWN = 15
+_MINUTE = timedelta(minutes=1)
+_NO_TIME = timedelta(0)
 
 
 class DigestItem(Protocol):
@@ -44,19 +52,43 @@ def order_for_digest(items: Iterable[ItemT], now: datetime) -> list[ItemT]:
     so the order is the same every day.
     """
     require_aware(now, "now")
+    return sorted(items, key=_sort_key(now))
 
-    def sort_key(item: ItemT) -> tuple[bool, datetime, datetime, int]:
+
+def most_pressing(items: Iterable[ItemT], now: datetime, limit: int) -> list[ItemT]:
+    """The first `limit` items of `order_for_digest(items, now)`, without sorting the rest."""
+    require_aware(now, "now")
+    return heapq.nsmallest(limit, items, key=_sort_key(now))
+
+
+def _sort_key(now: datetime) -> Callable[[DigestItem], tuple[bool, datetime, datetime, int]]:
+    def sort_key(item: DigestItem) -> tuple[bool, datetime, datetime, int]:
         overdue = item.deadline <= now
         # Most overdue = earliest deadline; among the rest only age matters.
         primary = item.deadline if overdue else item.created_at
         return (not overdue, primary, item.created_at, item.request_id)
 
-    return sorted(items, key=sort_key)
+    return sort_key
+
+
+def watched_deadline(
+    targets: SlaTargets,
+    created_at: datetime,
+    responded_at: datetime | None,
+    reopened_at: datetime | None,
+) -> datetime:
+    """The deadline a digest shows: to resolve once staff responded in the current cycle, else
+    to respond. The same instant as `SlaPolicy.deadlines_for` on `RequestTimes` gives, without
+    building either (a district's digest needs 140,000 of them)."""
+    start = created_at if reopened_at is None else reopened_at
+    if responded_at is not None and responded_at >= start:
+        return start + targets.resolve_within
+    return start + targets.respond_within
 
 
 def age_parts(age: timedelta) -> AgeParts:
     """Whole days, hours and minutes in `age`; a small negative age (clock skew) reads as 0."""
-    total_minutes = max(age, timedelta(0)) // timedelta(minutes=1)
+    total_minutes = age // _MINUTE if age > _NO_TIME else 0
     hours, minutes = divmod(total_minutes, 60)
     days, hours = divmod(hours, 24)
     return AgeParts(days, hours, minutes)

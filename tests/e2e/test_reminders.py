@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -477,13 +478,15 @@ async def test_outbox_gives_up_after_a_day_of_failures(
     assert not _texts(emulator, s.volunteer, "Escalated to you")
 
 
-async def test_a_long_digest_comes_in_several_whole_messages(
+async def test_a_digest_lists_the_15_most_pressing_counts_the_rest_and_splits_whole_lines(
     emulator: BotApiEmulator, bot: RunningBot, scene: Scene, clock: FakeClock
 ) -> None:
     s = scene
     building = await bot.services.buildings.find("Building 5")
     assert building is not None
-    for number in range(60):
+    ids = []
+    for number in range(20):
+        clock.advance(timedelta(minutes=1))  # each one a minute younger than the one before
         request, _created = await bot.services.requests.create(
             NewRequest(
                 building.id,
@@ -491,20 +494,22 @@ async def test_a_long_digest_comes_in_several_whole_messages(
                 None,
                 s.resident.id,
                 "water",
-                False,
+                number in (2, 16),  # two urgent ones: overdue within the hour
                 None,
-                f"Leak number {number} <under> the sink & behind the washing machine, "
-                "water drips onto the floor of the flat below",
+                # Markup characters escape to four or five: 15 such lines need two messages.
+                f"Leak number {number} " + "<&>" * 30,
             )
         )
         await bot.services.requests.update(request.id, assignee_id=s.volunteer.id)
+        ids.append(request.id)
     await bot.settle()
+    clock.advance(timedelta(hours=2))
     # The first part meets a server error: the others wait for it, so the order holds.
     emulator.inject_fault("sendMessage", kind="server_error", times=1, chat_id=s.volunteer.id)
     await tick(bot, "send_digests")
     assert not _texts(emulator, s.volunteer, "Leak number")
     for _attempt in range(10):
-        if _texts(emulator, s.volunteer, "#60 "):
+        if _texts(emulator, s.volunteer, "more: /mine"):
             break
         clock.advance(timedelta(seconds=30))
         await asyncio.sleep(1.05)  # private chats are paced at about one message a second
@@ -512,9 +517,23 @@ async def test_a_long_digest_comes_in_several_whole_messages(
     parts = [m for m in emulator.messages(s.volunteer) if "Leak number" in m.content]
     assert len(parts) >= 2
     assert all(len(m.content) <= 4096 for m in parts)
-    assert parts[0].content.startswith("☀️ Your open requests (60)")
-    # Buttons once, under the last part; every request listed exactly once.
-    assert [m.reply_markup is not None for m in parts] == [False] * (len(parts) - 1) + [True]
+    assert parts[0].content.startswith("☀️ Your open requests (20)")
     listed = "\n".join(m.content for m in parts)
-    assert all(listed.count(f"#{n} ") == 1 for n in range(1, 61))
-    assert "<under> the sink & behind" in listed
+    shown = [int(n) for n in re.findall(r"^(?:🚨 )?#(\d+) ", listed, re.MULTILINE)]
+    # The overdue (urgent) ones first, the longest overdue first; then the oldest first.
+    urgent = [ids[2], ids[16]]
+    rest = [n for n in ids if n not in urgent]
+    assert shown == urgent + rest[:13]
+    assert listed.endswith("…and 5 more: /mine")
+    assert re.search(rf"^🚨 #{ids[2]} .* · open for 2 h · ⚠️ 1 h overdue$", listed, re.MULTILINE)
+    assert re.search(rf"^#{ids[0]} .* · open for 2 h · due in 21 h$", listed, re.MULTILINE)
+    assert "<&><&><&>" in listed
+    # Buttons once, under the last part: the first eight shown, two a row.
+    assert [m.reply_markup is not None for m in parts] == [False] * (len(parts) - 1) + [True]
+    markup = parts[-1].reply_markup
+    assert markup is not None
+    rows = markup["inline_keyboard"]
+    assert [len(row) for row in rows] == [2, 2, 2, 2]
+    buttons = [button for row in rows for button in row]
+    assert [b["callback_data"].rsplit(":", 1)[1] for b in buttons] == [str(n) for n in shown[:8]]
+    assert all(b["text"].endswith(f"#{n}") for b, n in zip(buttons, shown, strict=False))

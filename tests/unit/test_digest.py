@@ -10,7 +10,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.digest import AgeParts, age_parts, next_daily_at, next_weekly_at, order_for_digest
+from bot.domain.digest import (
+    AgeParts,
+    age_parts,
+    most_pressing,
+    next_daily_at,
+    next_weekly_at,
+    order_for_digest,
+    watched_deadline,
+)
+from bot.domain.sla import RequestTimes, SlaPolicy, SlaTargets, Urgency
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NEW_YORK = ZoneInfo("America/New_York")
@@ -68,6 +77,49 @@ def test_order_accepts_any_iterable_and_empty() -> None:
     rows = (row(i, i, -1) for i in range(3))
     assert [r.request_id for r in order_for_digest(rows, NOW)] == [2, 1, 0]
     assert order_for_digest([], NOW) == []
+
+
+_ROW = st.builds(
+    row,
+    st.integers(1, 30),
+    st.floats(0, 200, allow_nan=False),
+    st.floats(-100, 200, allow_nan=False),
+)
+
+
+@given(st.lists(_ROW, max_size=40), st.integers(0, 45))
+def test_most_pressing_is_the_head_of_the_digest_order(rows: list[Row], limit: int) -> None:
+    # Ids repeat on purpose: ties must fall the same way as in the full order.
+    assert most_pressing(rows, NOW, limit) == order_for_digest(rows, NOW)[:limit]
+
+
+def test_most_pressing_refuses_naive_now() -> None:
+    with pytest.raises(ValueError, match="aware"):
+        most_pressing(ROWS, datetime(2024, 6, 10), 3)
+
+
+_MOMENT = st.integers(0, 400).map(lambda hours: NOW - timedelta(hours=hours))
+
+
+@given(_MOMENT, st.none() | _MOMENT, st.none() | _MOMENT, st.sampled_from(list(Urgency)))
+def test_watched_deadline_is_the_sla_rule(
+    created: datetime, responded: datetime | None, reopened: datetime | None, urgency: Urgency
+) -> None:
+    policy = SlaPolicy()
+    times = RequestTimes(created, responded, reopened)
+    deadlines = policy.deadlines_for("water", urgency, 1, times)
+    expected = deadlines.resolve_by if times.has_response else deadlines.respond_by
+    targets = policy.targets_for("water", urgency, 1)
+    assert watched_deadline(targets, created, responded, reopened) == expected
+
+
+def test_watched_deadline_restarts_with_a_reopening() -> None:
+    targets = SlaTargets(timedelta(hours=1), timedelta(hours=10))
+    created, reopened = ago(50), ago(5)
+    # Responded before the reopening: that response no longer counts.
+    assert watched_deadline(targets, created, ago(40), reopened) == reopened + timedelta(hours=1)
+    assert watched_deadline(targets, created, ago(4), reopened) == reopened + timedelta(hours=10)
+    assert watched_deadline(targets, created, None, None) == created + timedelta(hours=1)
 
 
 def test_order_refuses_naive_now() -> None:

@@ -21,6 +21,7 @@ from bot.domain.lifecycle import OPEN_STATUSES, RequestStatus
 from bot.domain.sla import SlaPolicy
 from storage.buildings import BuildingRepository
 from storage.database import Database
+from storage.digest_reads import DigestReads
 from storage.reports import ReportRepository
 from storage.requests import NewRequest, RequestRepository
 from storage.roles import ensure_person
@@ -106,6 +107,7 @@ CALLS: dict[str, Call] = {
     "auto-close: due page": lambda t: t.requests.due(START, [RequestStatus.RESOLVED]),
     "digest: staff page": lambda t: t.staff.digest_candidates(after=0, limit=200),
     "digest: a page of staff's open requests": lambda t: t.requests.open_for_staff([5, 6]),
+    "digest: a page of staff's open cards": lambda t: DigestReads(t.db).open_cards([5, 6]),
     "digest: a page of staff's languages": lambda t: t.staff.languages([5, 6]),
     "digest: claim": lambda t: t.staff.claim_digests(START.date(), [(5, [])], START),
     "weekly report and /summary: the week": lambda t: t.reports.report_data(t.building_id, *WEEK),
