@@ -230,4 +230,4 @@ async def serve(settings: Settings) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     logger.info("Starting Courtyard %s", __version__)
-    await CourtyardRunner(application, services).run(stop)
+    await CourtyardRunner(application, services, freeze_startup_objects=True).run(stop)

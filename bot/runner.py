@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hmac
 import itertools
 import json
@@ -208,9 +209,20 @@ class UpdateDispatcher:
 class CourtyardRunner:
     """Start the application, feed it updates until `stop` is set, then shut down cleanly."""
 
-    def __init__(self, application: CourtyardApplication, services: Services) -> None:
+    def __init__(
+        self,
+        application: CourtyardApplication,
+        services: Services,
+        *,
+        freeze_startup_objects: bool = False,
+    ) -> None:
         self.application = application
         self.services = services
+        # In the bot's own process only: what start-up built (settings, catalogs, the
+        # classifier's model, handlers) lives as long as the process, and a full collection
+        # that walks it stalls every chat for ~50 ms. Tests run many bots in one process, and
+        # frozen objects are never freed, so they leave it off.
+        self._freeze_startup_objects = freeze_startup_objects
         self.dispatcher = UpdateDispatcher(
             application.process_update,
             services.inbox,
@@ -228,6 +240,9 @@ class CourtyardRunner:
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
+        if self._freeze_startup_objects:
+            gc.collect()
+            gc.freeze()
         try:
             async with metrics_server(self.services):
                 await self._replay_unhandled()

@@ -46,7 +46,7 @@ async def serve(settings: Settings, driver_url: str) -> None:
         version = await _sync(http, driver_url, clock)
         services = Services.create(settings, clock)
         application = build_application(services)
-        runner = CourtyardRunner(application, services)
+        runner = CourtyardRunner(application, services, freeze_startup_objects=True)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

@@ -114,11 +114,15 @@ class RunningBot:
 
 
 async def start_bot(
-    emulator: BotApiEmulator, settings: Settings, clock: Clock | None = None
+    emulator: BotApiEmulator,
+    settings: Settings,
+    clock: Clock | None = None,
+    *,
+    freeze_startup_objects: bool = False,
 ) -> RunningBot:
     services = Services.create(settings, clock)
     application = build_application(services)
-    runner = CourtyardRunner(application, services)
+    runner = CourtyardRunner(application, services, freeze_startup_objects=freeze_startup_objects)
     stop = asyncio.Event()
     task = asyncio.create_task(runner.run(stop))
     ready = asyncio.create_task(runner.ready.wait())

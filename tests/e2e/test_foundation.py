@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 from bot.sandbox import BotApiEmulator
-from tests.e2e.harness import RunningBot, free_port, running_bot, settings_for
+from tests.e2e.harness import RunningBot, free_port, running_bot, settings_for, start_bot
 
 
 async def test_start_in_private_answers_in_the_users_language(
@@ -178,3 +179,21 @@ async def test_webhook_mode_stores_then_answers(emulator: BotApiEmulator, tmp_pa
         await bot.settle()
         assert not await bot.services.inbox.unhandled()
         assert await bot.services.inbox.next_offset() is not None
+
+
+async def test_the_bots_own_process_keeps_startup_objects_out_of_garbage_collection(
+    emulator: BotApiEmulator, tmp_path: Path
+) -> None:
+    """What start-up built lives as long as the process; full collections skip it."""
+    assert gc.get_freeze_count() == 0
+    bot = await start_bot(
+        emulator, settings_for(emulator, tmp_path / "c.db"), freeze_startup_objects=True
+    )
+    try:
+        assert gc.get_freeze_count() > 0
+        owner = emulator.create_user("Owner", language_code="en")
+        emulator.user_starts_bot(owner)
+        assert "Welcome" in (await emulator.wait_for_message(owner)).content
+    finally:
+        await bot.shutdown()
+        gc.unfreeze()
