@@ -36,7 +36,14 @@ from handlers.request_commands import (
 )
 from handlers.request_commands import outcome_text as outcome_text  # decisions use it here
 from handlers.request_flow import perform, request_roles
-from handlers.request_lists import LIST_CALLBACK, list_requests, mine, on_list_page
+from handlers.request_lists import (
+    LIST_CALLBACK,
+    MINE_CALLBACK,
+    list_requests,
+    mine,
+    on_list_page,
+    on_mine_page,
+)
 from handlers.request_private import offer_resolution_note
 from handlers.request_supporters import SUPPORTER_ANSWERS, answer_as_supporter
 from storage.requests import Request
@@ -163,6 +170,7 @@ def handlers() -> list[CourtyardHandler]:
     return [
         CallbackQueryHandler(on_card_button, pattern=CARD_CALLBACK),
         CallbackQueryHandler(on_list_page, pattern=LIST_CALLBACK),
+        CallbackQueryHandler(on_mine_page, pattern=MINE_CALLBACK),
         CommandHandler("requests", list_requests),
         CommandHandler("request", show_request),
         CommandHandler("mine", mine),

@@ -10,7 +10,7 @@ from typing import Any
 from telegram import Update
 
 from bot.context import CourtyardContext
-from bot.domain.digest import DIGEST_SHOWN, most_pressing, watched_deadline
+from bot.domain.digest import DIGEST_SHOWN, most_pressing, order_for_digest, watched_deadline
 from bot.domain.lifecycle import RequestStatus
 from bot.domain.sla import SlaTargets, Urgency
 from bot.i18n import Translator
@@ -79,13 +79,9 @@ class DigestWriter:
         _ = self._translators.get(_.language) or self._translators.setdefault(
             _.language, _Remembering(_)
         )
-        entries = [
-            DigestEntry(card.request_id, card.created_at, self._deadline(card), card)
-            for card in cards
-        ]
-        shown = most_pressing(entries, self._now, DIGEST_SHOWN)
+        shown = most_pressing(self._entries(cards), self._now, DIGEST_SHOWN)
         lines = [_("☀️ <b>Your open requests</b> ({count})").format(count=len(cards))]
-        lines += [self._line(entry, _) for entry in shown]
+        lines += [self.line(entry, _) for entry in shown]
         if len(cards) > len(shown):
             lines.append(_("…and {count} more: /mine").format(count=len(cards) - len(shown)))
         keyboard = _keyboard([entry.card for entry in shown[:DIGEST_BUTTONS]], _)
@@ -101,6 +97,16 @@ class DigestWriter:
             for index, chunk in enumerate(chunks)
         ]
 
+    def ordered(self, cards: list[DigestCard]) -> list[DigestEntry]:
+        """Every card, most pressing first (what `/mine` pages through)."""
+        return order_for_digest(self._entries(cards), self._now)
+
+    def _entries(self, cards: list[DigestCard]) -> list[DigestEntry]:
+        return [
+            DigestEntry(card.request_id, card.created_at, self._deadline(card), card)
+            for card in cards
+        ]
+
     def _deadline(self, card: DigestCard) -> datetime:
         kind = (card.category, card.urgent, card.building_id)
         targets = self._targets.get(kind)
@@ -111,7 +117,8 @@ class DigestWriter:
             self._targets[kind] = targets
         return watched_deadline(targets, card.created_at, card.responded_at, card.reopened_at)
 
-    def _line(self, entry: DigestEntry, _: Translator) -> str:
+    def line(self, entry: DigestEntry, _: Translator) -> str:
+        """One request: number, category, age, what is due and when, its first words."""
         card, now = entry.card, self._now
         late = now - entry.deadline
         flag = (
@@ -127,11 +134,16 @@ class DigestWriter:
         )
 
 
+def action_rows(cards: list[DigestCard], _: Translator) -> list[list[dict[str, str]]]:
+    """Each card's next step, two buttons a row."""
+    buttons = [_button(card, _) for card in cards]
+    return [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+
+
 def _keyboard(cards: list[DigestCard], _: Translator) -> dict[str, Any]:
     """A button per card, two a row: the Bot API's `InlineKeyboardMarkup` as a dict
     (building PTB's objects and `to_dict` cost 0.2 ms a digest)."""
-    buttons = [_button(card, _) for card in cards]
-    return {"inline_keyboard": [buttons[i : i + 2] for i in range(0, len(buttons), 2)]}
+    return {"inline_keyboard": action_rows(cards, _)}
 
 
 def _button(card: DigestCard, _: Translator) -> dict[str, str]:

@@ -537,3 +537,50 @@ async def test_a_digest_lists_the_15_most_pressing_counts_the_rest_and_splits_wh
     buttons = [button for row in rows for button in row]
     assert [b["callback_data"].rsplit(":", 1)[1] for b in buttons] == [str(n) for n in shown[:8]]
     assert all(b["text"].endswith(f"#{n}") for b, n in zip(buttons, shown, strict=False))
+
+
+async def test_mine_pages_through_what_the_digest_lists_and_only_for_its_owner(
+    emulator: BotApiEmulator, bot: RunningBot, scene: Scene, clock: FakeClock
+) -> None:
+    s = scene
+    await _report(emulator, s, "The water pipe in unit 2 is leaking")  # routed, nobody took it
+    await emulator.wait_for_message(s.volunteer, containing="New request")
+    building = await bot.services.buildings.find("Building 5")
+    assert building is not None
+    for number in range(10):
+        clock.advance(timedelta(minutes=1))
+        request, _created = await bot.services.requests.create(
+            NewRequest(
+                building.id,
+                None,
+                None,
+                s.resident.id,
+                "water",
+                number == 4,
+                None,
+                f"Leak number {number}",
+            )
+        )
+        await bot.services.requests.update(request.id, assignee_id=s.volunteer.id)
+    await bot.settle()
+    clock.advance(timedelta(hours=2))
+    await tick(bot, "send_digests")
+    await tick(bot, "deliver_outbox")
+    digest = await emulator.wait_for_message(s.volunteer, containing="Your open requests (11)")
+    digest_order = re.findall(r"^(?:🚨 )?#(\d+) ", digest.content, re.MULTILINE)
+    assert "1" in digest_order  # the routed one nobody took is listed too
+    assert len(digest_order) == 11
+
+    emulator.send_message(s.volunteer, s.volunteer, "/mine")
+    first = await emulator.wait_for_message(s.volunteer, containing="(1–8 of 11)")
+    first_ids = re.findall(r"^(?:🚨 )?#(\d+) ", first.content, re.MULTILINE)
+    assert first_ids == digest_order[:8]
+    query = emulator.press_button(s.volunteer, first, button_text="Next ▶️")
+    await emulator.wait_callback_answer(query)
+    await emulator.wait_for(lambda: "(9–11 of 11)" in first.content, 5, "the next page")
+    assert re.findall(r"^(?:🚨 )?#(\d+) ", first.content, re.MULTILINE) == digest_order[8:]
+    # A forged page of someone else's list is refused, whatever the button says.
+    forged = emulator.press_button(s.volunteer, first, f"mn:{s.manager.id}:0", stale=True)
+    answer = await emulator.wait_callback_answer(forged)
+    assert "out of date" in (answer.text or "")
+    assert "(9–11 of 11)" in first.content
