@@ -11,13 +11,17 @@ import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING
 
-from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from bot.config import Settings
 from bot.metrics import REGISTRY, refresh_gauges
 from bot.services import Services
+
+if TYPE_CHECKING:
+    # aiohttp takes ~0.15 s to import: only a bot that serves /metrics or a webhook pays it.
+    from aiohttp import web
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +36,8 @@ def metrics_share_webhook_server(settings: Settings) -> bool:
 
 
 def add_health_routes(app: web.Application, services: Services, *, metrics: bool) -> None:
+    from aiohttp import web
+
     """Add `/healthz` (and `/metrics` if asked) to an aiohttp application."""
 
     async def healthz(_request: web.Request) -> web.Response:
@@ -60,6 +66,8 @@ async def metrics_server(services: Services) -> AsyncIterator[None]:
     if not settings.metrics.enabled or metrics_share_webhook_server(settings):
         yield
         return
+    from aiohttp import web
+
     app = web.Application()
     add_health_routes(app, services, metrics=True)
     runner = web.AppRunner(app, access_log=None)

@@ -20,9 +20,8 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiohttp import web
 from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, TelegramError
 
@@ -37,6 +36,9 @@ from bot.transient import TransientFailures
 from storage.inbox import StoredUpdate, UpdateInbox
 from storage.journal import Journal, update_scope
 from storage.trouble import storage_trouble
+
+if TYPE_CHECKING:
+    from aiohttp import web  # imported when a webhook is served: ~0.15 s
 
 logger = logging.getLogger(__name__)
 
@@ -370,6 +372,8 @@ class CourtyardRunner:
         self.services.caught_up.set()
 
     async def _serve_webhook(self, stop: asyncio.Event) -> None:
+        from aiohttp import web
+
         settings = self.services.settings.telegram.webhook
         app = web.Application()
         app.router.add_post(settings.path, self._on_webhook)
@@ -396,6 +400,8 @@ class CourtyardRunner:
             await runner.cleanup()
 
     async def _on_webhook(self, request: web.Request) -> web.Response:
+        from aiohttp import web
+
         secret = self.services.settings.telegram.webhook.secret_token
         given = request.headers.get(SECRET_HEADER, "")
         if not hmac.compare_digest(given.encode(), secret.encode()):

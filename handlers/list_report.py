@@ -8,9 +8,6 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
-
 from bot.context import CourtyardContext
 from bot.domain.lists import format_money, progress_bar
 from bot.i18n import N_, Translator
@@ -154,6 +151,10 @@ def _sheets(export: ListsExport, tz: tzinfo) -> list[tuple[str, list[Column], Se
 
 def export_lists_xlsx(_: Translator, export: ListsExport, tz: tzinfo) -> bytes:
     """One workbook, a sheet per list (text cells stay text, even when they start with =)."""
+    # openpyxl takes ~0.25 s to import: paid at the first lists export, not at every start.
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
+
     workbook = Workbook()
     for index, (title, columns, rows) in enumerate(_sheets(export, tz)):
         sheet = workbook.active if index == 0 else workbook.create_sheet()

@@ -12,8 +12,6 @@ import io
 from collections.abc import Sequence
 from datetime import datetime, tzinfo
 
-from openpyxl import Workbook  # type: ignore[import-untyped]
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
 from telegram import Update
 
 from bot.context import CourtyardContext
@@ -87,6 +85,10 @@ def to_csv(rows: Sequence[Sequence[Cell]]) -> bytes:
 
 
 def to_xlsx(sheets: Sequence[tuple[str, Sequence[Sequence[Cell]]]]) -> bytes:
+    # openpyxl takes ~0.25 s to import: paid at the first survey export, not at every start.
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE  # type: ignore[import-untyped]
+
     workbook = Workbook()
     for number, (title, rows) in enumerate(sheets):
         sheet = workbook.active if number == 0 else workbook.create_sheet()
