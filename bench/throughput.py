@@ -598,11 +598,12 @@ def _aim(met: bool, text: str, why: str = "") -> str:
 WHY_COST = (
     "Courtyard does more per update than an echo. A line of chit-chat costs about 1.5 ms of "
     "CPU (a quarter of it the classifier, three database round trips, PTB's parsing, one log "
-    "line). A request costs about 10 ms: it sends two messages (the group card and the staff "
-    "card, each recorded in the journal so it is never sent twice) and makes some 35 database "
-    'round trips (creating the request, its history, routing); a "me too" press about 9 ms, '
-    "most of it editing the group card and the staff card. The echo bot sends one message "
-    "per update and touches no database"
+    "line). A request costs about 11 ms: it sends two messages (the group card and the staff "
+    "card, each recorded in the journal so it is never sent twice; sending is a fifth of its "
+    "CPU, almost all of it in python-telegram-bot and httpx) and makes 14 database round trips "
+    "(tests/e2e/test_round_trips.py counts them; each hop to the database thread and back is "
+    'a quarter of what is left); a counted "me too" press makes 8 and edits the group card and '
+    "the staff card. The echo bot sends one message per update and touches no database"
 )
 SEE_COST = "see where the time goes, below"
 WHY_LATENCY = (
@@ -613,9 +614,9 @@ WHY_LATENCY = (
 )
 WHY_STARTUP = (
     "the database's size does not matter (nothing read at start grows with the requests); "
-    "the time is imports (python-telegram-bot, httpx, aiohttp, numpy for the classifier: "
-    "about 0.7 s of CPU from compiled bytecode), compiling the classifier's rules (0.15 s) "
-    "and TLS contexts, so it is over the aim only when the machine is busy"
+    "the time is imports (python-telegram-bot, httpx, numpy for the classifier; openpyxl and "
+    "aiohttp wait until an export or a server needs them), compiling the classifier's rules "
+    "(0.15 s) and TLS contexts, so it is over the aim only when the machine is busy"
 )
 
 
