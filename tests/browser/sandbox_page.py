@@ -215,8 +215,13 @@ class SandboxPage:
 
     def move_clock(self, button_id: str) -> None:
         """Press a clock button; returns once the page says where the clock is now."""
-        before = self.driver.find_element(By.CSS_SELECTOR, "#panel-clock time").get_attribute(
-            "datetime"
+        # The panel is re-rendered live, so even this first read goes through `wait`, which
+        # looks again when the element it found was replaced under it.
+        before = self.wait(
+            lambda: self.driver.find_element(By.CSS_SELECTOR, "#panel-clock time").get_attribute(
+                "datetime"
+            ),
+            "the clock's time",
         )
         self.click(button_id)
         self.wait(
