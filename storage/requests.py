@@ -252,39 +252,6 @@ class RequestRepository(RequestHistory, RequestDeliveries):
         )
         return changed == 1
 
-    async def open_for_staff(self, person_ids: Sequence[int]) -> dict[int, list[Request]]:
-        """For each person: open requests assigned to them, or routed to them while nobody
-        took them (one query for a page of staff; both halves read an index by person)."""
-        if not person_ids:
-            return {}
-        statuses = [s.value for s in OPEN_STATUSES]
-        marks, people = placeholders(statuses), placeholders(person_ids)
-        select = _SELECT.replace("SELECT r.*,", "SELECT q.person_id AS for_person, r.*,", 1)
-        rows = await self._db.fetch_all(
-            f"{select} JOIN ("
-            "SELECT assignee_id AS person_id, id AS request_id FROM requests "
-            f"WHERE assignee_id IN ({people}) AND status IN ({marks}) "
-            "UNION SELECT d.person_id, d.request_id FROM request_deliveries d "
-            "JOIN requests o ON o.id = d.request_id "
-            f"WHERE d.person_id IN ({people}) AND d.request_open = 1 "
-            f"AND d.message_id IS NOT NULL AND o.assignee_id IS NULL AND o.status IN ({marks})"
-            ") q ON q.request_id = r.id ORDER BY q.person_id, r.id",
-            (*person_ids, *statuses, *person_ids, *statuses),
-        )
-        found: dict[int, list[Request]] = {person: [] for person in person_ids}
-        for row in rows:
-            found[int(row["for_person"])].append(_request(row))
-        return found
-
-    async def open_assigned_to(self, person_id: int) -> list[Request]:
-        statuses = [s.value for s in OPEN_STATUSES]
-        rows = await self._db.fetch_all(
-            f"{_SELECT} WHERE r.assignee_id = ? AND r.status IN ({placeholders(statuses)}) "
-            f"{_ORDER}",
-            (person_id, *statuses),
-        )
-        return [_request(row) for row in rows]
-
     async def recent_open(
         self, building_id: int, category: str, since: timedelta
     ) -> list[Request]:
