@@ -23,6 +23,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 
 from bot.context import CourtyardApplication
 from bot.dispatcher import ALLOWED_UPDATES, Backoff, UpdateDispatcher
+from bot.event_loop import loop_name
 from bot.health import add_health_routes, metrics_server, metrics_share_webhook_server
 from bot.limited_bot import LimitedBot
 from bot.services import Services
@@ -129,7 +130,7 @@ class CourtyardRunner:
         previous_return = await inbox.last_polled()
         backoff = Backoff()
         self.ready.set()
-        logger.info("Polling for updates")
+        logger.info("Polling for updates (%s event loop)", loop_name())
         while not stop.is_set():
             asked_at = clock.now()
             fetch = asyncio.ensure_future(fetch_updates(bot, offset=offset, wait_seconds=timeout))

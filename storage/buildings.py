@@ -58,6 +58,9 @@ def _building(row: sqlite3.Row) -> Building:
 
 _SETTABLE = {f.name for f in fields(Building)} - {"id", "name", "from_config"}
 
+# Groups whose building is kept in memory (a district's groups fit many times over).
+CHAT_CACHE_LIMIT = 50_000
+
 # Tables whose chat ids follow a group when Telegram upgrades it to a supergroup.
 CHAT_REFERENCES: list[tuple[str, str]] = [
     ("requests", "chat_id"),
@@ -80,6 +83,9 @@ class BuildingRepository:
     def __init__(self, database: Database, clock: Clock) -> None:
         self._db = database
         self._clock = clock
+        # chat id → (the tables' generation when read, its building): every group message
+        # asks, and links change seldom; any write to `buildings` or `chats` makes it stale.
+        self._by_chat: dict[int, tuple[int, Building | None]] = {}
 
     async def get(self, building_id: int) -> Building | None:
         row = await self._db.fetch_one("SELECT * FROM buildings WHERE id = ?", (building_id,))
@@ -96,12 +102,21 @@ class BuildingRepository:
         return [_building(row) for row in rows]
 
     async def for_chat(self, chat_id: int) -> Building | None:
+        """The building an active group is linked to (None: not linked, or not active)."""
+        generation = self._db.generation("buildings", "chats")  # before the read: see there
+        cached = self._by_chat.get(chat_id)
+        if cached is not None and cached[0] == generation:
+            return cached[1]
         row = await self._db.fetch_one(
             "SELECT b.* FROM buildings b JOIN chats c ON c.building_id = b.id "
             "WHERE c.id = ? AND c.active = 1",
             (chat_id,),
         )
-        return None if row is None else _building(row)
+        building = None if row is None else _building(row)
+        if len(self._by_chat) >= CHAT_CACHE_LIMIT:
+            self._by_chat.clear()
+        self._by_chat[chat_id] = (generation, building)
+        return building
 
     async def look_alike(self, name: str) -> Building | None:
         """A building whose name cannot be told apart from `name` but is not the same name.

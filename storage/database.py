@@ -29,6 +29,11 @@ T = TypeVar("T")
 # Set inside a job's task (never a command's): its reads go to the job connection.
 _JOB_READS: ContextVar[bool] = ContextVar("courtyard_job_reads", default=False)
 
+# Tables whose changes are counted (`Database.generation`), so that what is read from them on
+# every update can be cached and known stale the moment any write changes them.
+WATCHED_TABLES = ("buildings", "chats", "people")
+_CHANGED_FUNCTION = "courtyard_table_changed"
+
 
 class Database:
     """The process-wide SQLite connection.
@@ -48,6 +53,7 @@ class Database:
         self._write_lock = asyncio.Lock()
         self._job_connection: aiosqlite.Connection | None = None
         self._job_connection_lock = asyncio.Lock()
+        self._generations = dict.fromkeys(WATCHED_TABLES, 0)
 
     @property
     def connection(self) -> aiosqlite.Connection:
@@ -75,8 +81,11 @@ class Database:
         # Deleted rows (a /forgetme, pruned messages) are overwritten, not left in free pages.
         await connection.execute("PRAGMA secure_delete = ON")
         self._connection = connection
+        await connection.create_function(_CHANGED_FUNCTION, 1, self._note_change)
         if migrate:
             await self.migrate()
+        else:
+            await self._watch_tables()
 
     async def close(self) -> None:
         """Close the connections (idempotent)."""
@@ -117,7 +126,27 @@ class Database:
     async def migrate(self) -> list[int]:
         """Apply pending migrations; returns the versions applied."""
         async with self._write_lock:
-            return await apply_migrations(self.connection, self._migrations)
+            applied = await apply_migrations(self.connection, self._migrations)
+        await self._watch_tables()
+        return applied
+
+    def generation(self, *tables: str) -> int:
+        """How many times rows of these tables (of `WATCHED_TABLES`) were inserted, updated or
+        deleted through this connection: a value read while this stays the same is current.
+
+        Counted by TEMP triggers (this connection's own, never in the file) calling back into
+        Python on the database thread, so a write by any code path counts. Other processes
+        do not write these tables while the bot runs (`courtyard restore` refuses to)."""
+        return sum(self._generations[table] for table in tables)
+
+    def _note_change(self, table: str) -> None:
+        # On the database thread, inside the write; the GIL makes the increment whole.
+        self._generations[table] += 1
+
+    async def _watch_tables(self) -> None:
+        await _run_on(self.connection, _create_watch_triggers)
+        for table in WATCHED_TABLES:  # a migration may have rewritten them
+            self._generations[table] += 1
 
     async def checkpoint(self) -> bool:
         """Copy the write-ahead log into the database and truncate it, so bytes deleted
@@ -185,6 +214,22 @@ async def _run_on(connection: aiosqlite.Connection, work: Callable[[sqlite3.Conn
     # aiosqlite's own way of running a call on its thread (what each of its methods uses).
     result = await connection._execute(work, connection._conn)  # type: ignore[no-untyped-call]
     return cast(T, result)
+
+
+def _create_watch_triggers(connection: sqlite3.Connection) -> None:
+    existing = {
+        str(row[0])
+        for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    for table in WATCHED_TABLES:
+        if table not in existing:
+            continue  # not created yet (an empty file opened without migrating)
+        for operation in ("INSERT", "UPDATE", "DELETE"):
+            connection.execute(
+                f"CREATE TEMP TRIGGER IF NOT EXISTS watch_{table}_{operation.lower()} "
+                f"AFTER {operation} ON main.{table} "
+                f"BEGIN SELECT {_CHANGED_FUNCTION}('{table}'); END"
+            )
 
 
 def _in_transaction(work: Callable[[sqlite3.Connection], T], connection: sqlite3.Connection) -> T:
