@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, TelegramError
@@ -10,6 +11,7 @@ from telegram.error import Forbidden, TelegramError
 from bot.context import CourtyardContext
 from bot.domain.escalation import StaffMember, routing_targets
 from bot.handling import sending_as
+from bot.send_journal import write_with_records
 from bot.transient import is_transient
 from handlers import board
 from handlers.common import deep_link, escape
@@ -84,15 +86,20 @@ async def complete_intake(
         # A building without staff for this kind of request: the card says so itself (one
         # message per event in a group, which may take only 20 a minute).
         no_staff = await staff_missing(context, request, staff)
-        with sending_as(f"request:{request.id}:card"):
+        with sending_as(f"request:{request.id}:card", defer_records=True) as sent:
             card = await context.bot.send_message(
                 request.chat_id,
                 render_card(_, context, request, people, no_staff=no_staff),
                 reply_markup=card_keyboard(_, request),
                 reply_to_message_id=reply_to_message_id,
             )
-        # The request as it is now (someone may have pressed the card's buttons already).
-        request = await services.requests.set_card(request.id, request.chat_id, card.message_id)
+        # The request as it is now (someone may have pressed the card's buttons already),
+        # its card's id written with the journal's record of sending it.
+        request = await write_with_records(
+            services.journal,
+            sent,
+            partial(services.requests.set_card, request.id, request.chat_id, card.message_id),
+        )
         if request.assignee_id is not None:
             # Taken or assigned meanwhile: the names on the card changed, and an assignee
             # may have been sent a card already.
@@ -135,9 +142,6 @@ async def route(
         staff = await roster(context, request.building_id)
     targets = routing_targets(request.category, request.building_id, staff)
     level = min((m.level for m in targets), default=None)
-    # The rung is recorded before anything is sent, so the planner never sees a routed
-    # request without its level.
-    await services.requests.update(request.id, level=None if level is None else int(level))
     already = (
         set()
         if current is not None
@@ -152,8 +156,9 @@ async def route(
         intro = _("🚨 Urgent request!") if request.urgent else _("🆕 New request for you")
         if people is None:
             people = await card_people(context, request)
+        scope = f"request:{request.id}:staff:{member.person_id}"
         try:
-            with sending_as(f"request:{request.id}:staff:{member.person_id}"):
+            with sending_as(scope, defer_records=True) as sent:
                 message = await send_staff_card(
                     context, request, member.person_id, intro=intro, translator=_, people=people
                 )
@@ -165,15 +170,27 @@ async def route(
             await services.requests.record_delivery(request.id, member.person_id, None, str(exc))
             unreachable.append(member.person_id)
             continue
-        await services.requests.record_delivery(
-            request.id, member.person_id, message.message_id, None
+        # Who got which card, written with the journal's record of sending it.
+        await write_with_records(
+            services.journal,
+            sent,
+            partial(
+                services.requests.record_delivery,
+                request.id,
+                member.person_id,
+                message.message_id,
+                None,
+            ),
         )
         delivered = True
     # No staff at all is said on the card (`staff_missing`); staff who cannot be reached
     # need a button to start the bot.
     if request.chat_id is not None and unreachable:
         await _tell_group_about_routing(context, request, unreachable)
-    return await services.requests.mark_routed(request.id, delivered=delivered)
+    # The rung goes with the routed mark: the planner never sees a routed request without it.
+    return await services.requests.mark_routed(
+        request.id, delivered=delivered, level=None if level is None else int(level)
+    )
 
 
 async def deliver_pending(context: CourtyardContext, person_id: int) -> None:

@@ -17,6 +17,7 @@ from bot.domain.lifecycle import OPEN_STATUSES, RequestStatus
 from bot.metrics import REQUESTS_CREATED
 from storage import request_writes as writes
 from storage.database import Database, placeholders
+from storage.journal import JournalRecord, recording
 from storage.request_deliveries import RequestDeliveries
 from storage.request_due import DueRulesSource, follow_rules
 from storage.request_history import RequestHistory
@@ -88,28 +89,43 @@ class RequestRepository(RequestHistory, RequestDeliveries):
         )
         return None if row is None else _request(row)
 
-    async def set_card(self, request_id: int, chat_id: int, message_id: int) -> Request:
-        """Remember the group card; returns the request as it is now (one round trip)."""
+    async def set_card(
+        self,
+        request_id: int,
+        chat_id: int,
+        message_id: int,
+        *,
+        journal: Sequence[JournalRecord] = (),
+    ) -> Request:
+        """Remember the group card (with the journal's record of sending it, when given);
+        returns the request as it is now (one round trip)."""
         row = await self._db.write(
             partial(
-                writes.updated,
-                request_id,
-                "UPDATE requests SET card_chat_id = ?, card_message_id = ? WHERE id = ?",
-                (chat_id, message_id, request_id),
+                recording,
+                journal,
+                partial(
+                    writes.updated,
+                    request_id,
+                    "UPDATE requests SET card_chat_id = ?, card_message_id = ? WHERE id = ?",
+                    (chat_id, message_id, request_id),
+                ),
             )
         )
         return _request(row)
 
-    async def mark_routed(self, request_id: int, *, delivered: bool) -> Request:
+    async def mark_routed(self, request_id: int, *, delivered: bool, level: int | None) -> Request:
         """Routing is done: staff have their cards (or the group was told who could not be
-        reached), so a replay does not route again. Returns the request as it is now."""
+        reached), so a replay does not route again. `level`: the rung it was routed to
+        (None: no staff serve it), recorded together, so the planner never sees a routed
+        request without it. Returns the request as it is now."""
         row = await self._db.write(
             partial(
-                writes.updated,
+                writes.routed,
                 request_id,
-                "UPDATE requests SET routed_at = coalesce(routed_at, ?), delivered = ? "
-                "WHERE id = ?",
-                (to_timestamp(self._clock.now()), int(delivered), request_id),
+                to_timestamp(self._clock.now()),
+                delivered,
+                level,
+                self._moment(),
             )
         )
         return _request(row)
