@@ -620,21 +620,25 @@ def _aim(met: bool, text: str, why: str = "") -> str:
 # Why an aim can be missed, from profiling Courtyard under this bench with py-spy (the
 # figures are from a 2-core machine shared with other work; see the README's Performance).
 WHY_COST = (
-    "Courtyard does more per update than an echo. A line of chit-chat costs about 1.5 ms of "
-    "CPU (a quarter of it the classifier, three database round trips, PTB's parsing, one log "
-    "line). A request costs about 11 ms: it sends two messages (the group card and the staff "
-    "card, each recorded in the journal so it is never sent twice; sending is a fifth of its "
-    "CPU, almost all of it in python-telegram-bot and httpx) and makes 14 database round trips "
-    "(tests/e2e/test_round_trips.py counts them; each hop to the database thread and back is "
-    'a quarter of what is left); a counted "me too" press makes 8 and edits the group card and '
-    "the staff card. The echo bot sends one message per update and touches no database"
+    "Courtyard does more per update than an echo. A line of chit-chat costs about 2.5 ms of "
+    "CPU on this machine (a quarter to a third of it the classifier's rules and model, then "
+    "python-telegram-bot's parsing and handler matching, two database round trips; about one "
+    "line in ten is answered: a 'same problem?' or 'is this a request?' button). A request "
+    "costs about 12 ms: it sends two messages (the group card and the staff card, each "
+    "recorded in the journal so it is never sent twice; sending and parsing the answers is "
+    "the largest part, almost all of it in python-telegram-bot and httpx), runs the "
+    "classifier and the duplicate check, and makes 9 database round trips "
+    '(tests/e2e/test_round_trips.py counts them); a counted "me too" press makes 7 and edits '
+    "the group card and the staff card. The echo bot sends one message per update and touches "
+    "no database"
 )
 SEE_COST = "see where the time goes, below"
 WHY_LATENCY = (
-    "updates of one chat are handled in order, so a line of chit-chat that arrives behind a "
-    "request in the same group waits until the request's card and routing are done; on a "
-    "loaded machine the event loop's turns (and with them every database round trip) slow "
-    "down for Courtyard more than for the echo bot, which makes no round trips"
+    "a group's updates are handled in order; a request's staff cards now go out after its "
+    "update (the group's next plain message does not wait for them, a press on its card "
+    "does), so what is left is the request's own cost (classifier, writes, the card's send) "
+    "and, on a shared machine, the event loop's turns slowing for Courtyard more than for "
+    "the echo bot, which makes no database round trips"
 )
 WHY_STARTUP = (
     "the database's size does not matter (nothing read at start grows with the requests); "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from functools import partial
 
@@ -10,7 +11,7 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.context import CourtyardContext
 from bot.domain.escalation import StaffMember, routing_targets
-from bot.handling import sending_as
+from bot.handling import current_update_id, sending_as
 from bot.send_journal import write_with_records
 from bot.transient import is_transient
 from handlers import board
@@ -111,6 +112,15 @@ async def complete_intake(
                 await refresh_cards(context, request.id)
                 fresh = False
     if request.routed_at is None:
+        if request.chat_id is not None and current_update_id() is not None:
+            # The group has its card: the group's next update need not wait for the staff's
+            # cards (`bot.intake_tails`; a later update that may act on the request does).
+            services.intake_tails.start(
+                request.chat_id,
+                request.id,
+                _route_after_update(context, request, current=fresh, staff=staff, people=people),
+            )
+            return request
         routed = await route(
             context, request.id, current=request if fresh else None, staff=staff, people=people
         )
@@ -119,6 +129,37 @@ async def complete_intake(
     refreshed = await services.requests.get(request.id)
     assert refreshed is not None
     return refreshed
+
+
+async def _route_after_update(
+    context: CourtyardContext,
+    request: Request,
+    *,
+    current: bool,
+    staff: list[StaffMember] | None,
+    people: CardPeople | None,
+) -> None:
+    """`route`, as a tail of the update that opened the request: passing Telegram errors are
+    tried again as the update would have been; what is still undone then is left to
+    `handlers.request_jobs` (nothing is marked routed until it is)."""
+    delays = context.services.transient.delays
+    for attempt in range(len(delays) + 1):
+        try:
+            await route(
+                context,
+                request.id,
+                current=request if current and attempt == 0 else None,
+                staff=staff,
+                people=people,
+            )
+            return
+        except TelegramError as exc:
+            if not is_transient(exc) or attempt == len(delays):
+                logger.warning(
+                    "Routing request #%d failed (%s); it is tried again later", request.id, exc
+                )
+                return
+        await asyncio.sleep(delays[attempt])
 
 
 async def route(

@@ -277,17 +277,29 @@ class RequestRepository(RequestHistory, RequestDeliveries):
         rows = await self._db.fetch_all(_RECENT_OPEN, (building_id, category, cutoff, *_OPEN))
         return [_request(row) for row in rows]
 
-    async def unfinished(self, created_before: datetime, limit: int = 20) -> list[Request]:
-        """Open requests still without their group card or routing (oldest first)."""
+    async def unfinished(
+        self, created_before: datetime | None, limit: int = 20, *, up_to_id: int | None = None
+    ) -> list[Request]:
+        """Open requests still without their group card or routing (oldest first), created
+        before `created_before` (None: whenever) and numbered up to `up_to_id` (None: any)."""
         statuses = [s.value for s in OPEN_STATUSES]
         rows = await self._db.fetch_all(
             f"{_SELECT} WHERE (r.routed_at IS NULL OR (r.chat_id IS NOT NULL AND "
-            "r.card_message_id IS NULL)) AND r.created_at < ? "
+            "r.card_message_id IS NULL)) AND r.created_at < ? AND r.id <= ? "
             # `+r.status`: read the small unfinished index, not every open request.
             f"AND +r.status IN ({placeholders(statuses)}) ORDER BY r.id LIMIT ?",
-            (to_timestamp(created_before), *statuses, limit),
+            (
+                2**62 if created_before is None else to_timestamp(created_before),
+                2**62 if up_to_id is None else up_to_id,
+                *statuses,
+                limit,
+            ),
         )
         return [_request(row) for row in rows]
+
+    async def newest_id(self) -> int:
+        """The highest request number so far (0: none)."""
+        return int(await self._db.fetch_value("SELECT coalesce(max(id), 0) FROM requests"))
 
     async def by_ids(self, ids: Sequence[int]) -> list[Request]:
         if not ids:

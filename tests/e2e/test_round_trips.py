@@ -33,15 +33,16 @@ def _trip_name(fn: Any) -> str:
 def counting_round_trips(bot: RunningBot) -> Iterator[list[str]]:
     """Names of the functions the bot's update intake ran on the database thread.
 
-    Only trips made by the polling loop, the per-chat update workers and the marking of
-    handled updates count: jobs that happen to run meanwhile are not the message's cost."""
+    Only trips made by the polling loop, the per-chat update workers, a request's routing
+    after its update (`bot.intake_tails`) and the marking of handled updates count: jobs
+    that happen to run meanwhile are not the message's cost."""
     trips: list[str] = []
     original = aiosqlite.core.Connection._execute
 
     async def counted(self: Any, fn: Any, *args: Any, **kwargs: Any) -> Any:
         task = asyncio.current_task()
         name = task.get_name() if task is not None else ""
-        if task is bot.task or name.startswith(("updates-", "inbox-mark-handled")):
+        if task is bot.task or name.startswith(("updates-", "inbox-mark-handled", "intake-tail-")):
             trips.append(_trip_name(fn))
         return await original(self, fn, *args, **kwargs)
 
