@@ -368,9 +368,14 @@ class Stage:
     # -- waiting -------------------------------------------------------------------------------
 
     def _courtyard_unhandled(self) -> int:
+        """Updates not yet handled, and requests whose routing to staff (which goes on after
+        their update) is not done: the work is over when both are none."""
         with contextlib.closing(sqlite3.connect(f"file:{self.database}?mode=ro", uri=True)) as db:
             db.execute("PRAGMA busy_timeout = 2000")
-            row = db.execute("SELECT count(*) FROM inbox WHERE handled_at IS NULL").fetchone()
+            row = db.execute(
+                "SELECT (SELECT count(*) FROM inbox WHERE handled_at IS NULL) + "
+                "(SELECT count(*) FROM requests WHERE routed_at IS NULL)"
+            ).fetchone()
             return int(row[0])
 
     def _courtyard_handled(self) -> int:

@@ -304,6 +304,9 @@ class ReadCache(Generic[K, V]):
             self._entries.clear()  # what fits is plenty; anything beyond starts over
         self._entries[key] = (stamp, value)
 
+    def discard(self, key: K) -> None:
+        self._entries.pop(key, None)
+
     def clear(self) -> None:
         self._entries.clear()
 

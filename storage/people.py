@@ -61,8 +61,10 @@ class PeopleRepository:
         self._read: ReadCache[int, Person | None] = ReadCache(CACHE_LIMIT)
 
     def forget_cached(self, user_id: int) -> None:
-        """The person's row was deleted (/forgetme): the next message writes it again."""
+        """The person's row was deleted (/forgetme): the next message writes it again, and
+        nothing read of them is kept."""
         self._profiles.pop(user_id, None)
+        self._read.discard(user_id)
 
     async def remember(
         self,
