@@ -1,8 +1,9 @@
 """A bare python-telegram-bot echo bot: the yardstick of `bench/throughput.py`.
 
-    python bench/echo_bot.py TOKEN BASE_URL BASE_FILE_URL POLL_TIMEOUT
+    python bench/echo_bot.py TOKEN BASE_URL BASE_FILE_URL POLL_TIMEOUT [uvloop]
 
-PTB's defaults (its Updater, updates handled one at a time). It answers every text or photo
+PTB's defaults: its Updater, updates handled one at a time, asyncio's own event loop (with
+`uvloop`: on uvloop, as Courtyard runs where it is installed). It answers every text or photo
 message with its text (or caption), quoting it and carrying one inline button, and answers
 every button press, so the stream's presses find a button to press as they do with Courtyard.
 """
@@ -33,6 +34,13 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def main() -> None:
     token, base_url, base_file_url, poll_timeout = sys.argv[1:5]
+    if sys.argv[5:6] == ["uvloop"]:
+        import asyncio
+
+        import uvloop
+
+        # run_polling takes the current event loop (or makes an asyncio one without it).
+        asyncio.set_event_loop(uvloop.new_event_loop())
     application = (
         Application.builder().token(token).base_url(base_url).base_file_url(base_file_url).build()
     )

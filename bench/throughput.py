@@ -40,6 +40,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -55,6 +56,7 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 REPLY_METHODS = frozenset({"sendMessage", "sendPhoto"})
 POLL_TIMEOUT = 10
 PYCACHE = Path(tempfile.gettempdir()) / "courtyard-bench" / "pycache"
+ECHO_UVLOOP = "echo-uvloop"
 
 
 @dataclass
@@ -71,6 +73,11 @@ class Plan:
     cache_dir: Path = Path(tempfile.gettempdir()) / "courtyard-bench"
     profile: Path | None = None
     courtyard_root: Path = ROOT  # the checkout Courtyard runs from (compare with another)
+    # COURTYARD_EVENT_LOOP for Courtyard's process ("asyncio" declines uvloop), to compare.
+    courtyard_loop: str | None = None
+    # The echo bot on uvloop too: an extra line showing what the event loop alone is worth
+    # (the aims' ratios stay against the bare PTB echo bot on asyncio's loop).
+    echo_on_uvloop: bool = field(default_factory=lambda: find_spec("uvloop") is not None)
 
     @classmethod
     def quick(cls) -> Plan:
@@ -165,9 +172,17 @@ def _courtyard_config(
 class BotProcess:
     """A bot (Courtyard or echo) in a process of its own."""
 
-    def __init__(self, name: str, argv: list[str], log: Path, root: Path = ROOT) -> None:
+    def __init__(
+        self,
+        name: str,
+        argv: list[str],
+        log: Path,
+        root: Path = ROOT,
+        extra_env: dict[str, str] | None = None,
+    ) -> None:
         self.name = name
         self._root = root
+        self._extra_env = extra_env or {}
         self._argv = argv
         self._log = log
         self.process: subprocess.Popen[bytes] | None = None
@@ -175,6 +190,7 @@ class BotProcess:
 
     def start(self) -> None:
         env = dict(os.environ, PYTHONPATH=str(self._root), PYTHONPYCACHEPREFIX=str(PYCACHE))
+        env.update(self._extra_env)
         # An installed bot starts from compiled bytecode; a checkout run with
         # PYTHONDONTWRITEBYTECODE would compile every module at every start.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -270,8 +286,13 @@ class Stage:
                 e.base_file_url,
                 str(POLL_TIMEOUT),
             ]
+            if self.bot == ECHO_UVLOOP:
+                argv.append("uvloop")
         root = self.plan.courtyard_root if self.bot == "courtyard" else ROOT
-        self.process = BotProcess(self.bot, argv, log, root)
+        extra_env = {}
+        if self.bot == "courtyard" and self.plan.courtyard_loop:
+            extra_env["COURTYARD_EVENT_LOOP"] = self.plan.courtyard_loop
+        self.process = BotProcess(self.bot, argv, log, root, extra_env)
         self.process.start()
 
     async def wait_polling(self, limit: float = 120) -> float:
@@ -347,9 +368,14 @@ class Stage:
     # -- waiting -------------------------------------------------------------------------------
 
     def _courtyard_unhandled(self) -> int:
+        """Updates not yet handled, and requests whose routing to staff (which goes on after
+        their update) is not done: the work is over when both are none."""
         with contextlib.closing(sqlite3.connect(f"file:{self.database}?mode=ro", uri=True)) as db:
             db.execute("PRAGMA busy_timeout = 2000")
-            row = db.execute("SELECT count(*) FROM inbox WHERE handled_at IS NULL").fetchone()
+            row = db.execute(
+                "SELECT (SELECT count(*) FROM inbox WHERE handled_at IS NULL) + "
+                "(SELECT count(*) FROM requests WHERE routed_at IS NULL)"
+            ).fetchone()
             return int(row[0])
 
     def _courtyard_handled(self) -> int:
@@ -522,7 +548,9 @@ class Report:
     startup_big: float | None
 
     def shared_latencies(self) -> dict[str, list[float]]:
-        common = set(self.latency["courtyard"].latencies) & set(self.latency["echo"].latencies)
+        common = set(self.latency["courtyard"].latencies)
+        for figures in self.latency.values():
+            common &= set(figures.latencies)
         return {
             bot: [figures.latencies[i] for i in common] for bot, figures in self.latency.items()
         }
@@ -553,7 +581,8 @@ async def run(plan: Plan, workdir: Path) -> Report:
     backlog: dict[str, Figures] = {}
     requests_only: dict[str, Figures] = {}
     latency: dict[str, Figures] = {}
-    for bot in ("courtyard", "echo"):
+    bots = ["courtyard", "echo"] + ([ECHO_UVLOOP] if plan.echo_on_uvloop else [])
+    for bot in bots:
         sub = workdir / bot
         for name, target, stream, rate in (
             ("mixed", backlog, mixed, 0.0),
@@ -596,21 +625,25 @@ def _aim(met: bool, text: str, why: str = "") -> str:
 # Why an aim can be missed, from profiling Courtyard under this bench with py-spy (the
 # figures are from a 2-core machine shared with other work; see the README's Performance).
 WHY_COST = (
-    "Courtyard does more per update than an echo. A line of chit-chat costs about 1.5 ms of "
-    "CPU (a quarter of it the classifier, three database round trips, PTB's parsing, one log "
-    "line). A request costs about 11 ms: it sends two messages (the group card and the staff "
-    "card, each recorded in the journal so it is never sent twice; sending is a fifth of its "
-    "CPU, almost all of it in python-telegram-bot and httpx) and makes 14 database round trips "
-    "(tests/e2e/test_round_trips.py counts them; each hop to the database thread and back is "
-    'a quarter of what is left); a counted "me too" press makes 8 and edits the group card and '
-    "the staff card. The echo bot sends one message per update and touches no database"
+    "Courtyard does more per update than an echo. A line of chit-chat costs about 2.5 ms of "
+    "CPU on this machine (a quarter to a third of it the classifier's rules and model, then "
+    "python-telegram-bot's parsing and handler matching, two database round trips; about one "
+    "line in ten is answered: a 'same problem?' or 'is this a request?' button). A request "
+    "costs about 12 ms: it sends two messages (the group card and the staff card, each "
+    "recorded in the journal so it is never sent twice; sending and parsing the answers is "
+    "the largest part, almost all of it in python-telegram-bot and httpx), runs the "
+    "classifier and the duplicate check, and makes 9 database round trips "
+    '(tests/e2e/test_round_trips.py counts them); a counted "me too" press makes 7 and edits '
+    "the group card and the staff card. The echo bot sends one message per update and touches "
+    "no database"
 )
 SEE_COST = "see where the time goes, below"
 WHY_LATENCY = (
-    "updates of one chat are handled in order, so a line of chit-chat that arrives behind a "
-    "request in the same group waits until the request's card and routing are done; on a "
-    "loaded machine the event loop's turns (and with them every database round trip) slow "
-    "down for Courtyard more than for the echo bot, which makes no round trips"
+    "a group's updates are handled in order; a request's staff cards now go out after its "
+    "update (the group's next plain message does not wait for them, a press on its card "
+    "does), so what is left is the request's own cost (classifier, writes, the card's send) "
+    "and, on a shared machine, the event loop's turns slowing for Courtyard more than for "
+    "the echo bot, which makes no database round trips"
 )
 WHY_STARTUP = (
     "the database's size does not matter (nothing read at start grows with the requests); "
@@ -618,6 +651,28 @@ WHY_STARTUP = (
     "aiohttp wait until an export or a server needs them), compiling the classifier's rules "
     "(0.15 s) and TLS contexts, so it is over the aim only when the machine is busy"
 )
+
+
+def _uvloop_echo_lines(report: Report, p: dict[str, list[float]]) -> list[str]:
+    """The same echo bot on uvloop: how much of the ratio the event loop alone makes."""
+    ours, fast = report.backlog["courtyard"], report.backlog[ECHO_UVLOOP]
+    ours_r, fast_r = report.requests_only["courtyard"], report.requests_only[ECHO_UVLOOP]
+    return [
+        "",
+        "The same echo bot on uvloop (Courtyard runs on uvloop where it is installed; the aims "
+        "compare with the bare echo bot above, on asyncio's own loop):",
+        "",
+        "| figure | echo on uvloop | Courtyard / echo on uvloop |",
+        "| --- | --- | --- |",
+        f"| updates/s, mixed | {fast.per_second:.0f} | "
+        f"{ours.per_second / max(fast.per_second, 1e-9):.2f}× |",
+        f"| updates/s, every message a request | {fast_r.per_second:.0f} | "
+        f"{ours_r.per_second / max(fast_r.per_second, 1e-9):.2f}× |",
+        f"| CPU per update, mixed / requests | {fast.cpu_ms_per_update:.2f} / "
+        f"{fast_r.cpu_ms_per_update:.2f} ms | |",
+        "| latency p50 / p95 / p99 | " + " / ".join(f"{x:.0f}" for x in p[ECHO_UVLOOP]) + " ms | "
+        f"p99 {p['courtyard'][2] / max(p[ECHO_UVLOOP][2], 1e-9):.2f}× |",
+    ]
 
 
 def render(report: Report, command: str, machine: str) -> str:
@@ -667,6 +722,8 @@ def render(report: Report, command: str, machine: str) -> str:
         lines.append(
             f"| startup, {plan.startup_requests:,} requests | {report.startup_big:.2f} s | | |"
         )
+    if ECHO_UVLOOP in report.backlog:
+        lines += _uvloop_echo_lines(report, p)
     lines += [
         "",
         "Aims:",
@@ -716,6 +773,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--courtyard-root", type=Path, help="run Courtyard from this checkout (e.g. main)"
     )
+    parser.add_argument(
+        "--courtyard-loop",
+        choices=("uvloop", "asyncio"),
+        help="Courtyard's event loop (default: uvloop where installed)",
+    )
+    parser.add_argument(
+        "--no-uvloop-echo", action="store_true", help="skip the extra echo bot on uvloop"
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     plan = Plan.quick() if args.quick else Plan()
@@ -728,10 +793,13 @@ def main(argv: list[str] | None = None) -> int:
         ("startup_requests", "startup_requests"),
         ("profile", "profile"),
         ("courtyard_root", "courtyard_root"),
+        ("courtyard_loop", "courtyard_loop"),
     ):
         value = getattr(args, name)
         if value is not None:
             setattr(plan, attribute, value)
+    if args.no_uvloop_echo:
+        plan.echo_on_uvloop = False
     machine = _versions()
     with tempfile.TemporaryDirectory(prefix="courtyard-throughput-") as tmp:
         report = asyncio.run(run(plan, Path(tmp)))

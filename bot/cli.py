@@ -13,7 +13,7 @@ from pathlib import Path
 
 from telegram.error import InvalidToken
 
-from bot import __version__, cli_learning
+from bot import __version__, cli_learning, event_loop
 from bot.config import ConfigError, Settings, default_config_path, load_settings, require_token
 from bot.logging_setup import configure_logging
 from bot.operations_cli import OPERATIONS
@@ -206,7 +206,7 @@ def run(settings: Settings) -> int:
     try:
         # Held while the bot runs: `courtyard restore` refuses, and so does a second bot.
         with database_lock(settings.storage.database):
-            asyncio.run(serve(settings))
+            event_loop.run(serve(settings))  # uvloop where installed
     except DatabaseLocked as exc:
         print(f"courtyard: already running on this database: {exc}", file=sys.stderr)
         return 1

@@ -10,9 +10,10 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable
 
-from telegram import Update
+from telegram import Chat, Update
 
 from bot.handling import handling_update
+from bot.intake_tails import IntakeTails
 from bot.logging_setup import tagged
 from bot.metrics import UPDATES_HANDLED
 from bot.transient import TransientFailures
@@ -53,6 +54,16 @@ def update_kind(update: Update) -> str:
     return next(kinds, "other")
 
 
+def plain_group_message(update: Update) -> bool:
+    """A new text or caption in a group that is no command and no reply: it cannot act on a
+    request's routing still going on (`bot.intake_tails`), so it need not wait for it."""
+    message = update.message
+    if message is None or message.chat.type not in (Chat.GROUP, Chat.SUPERGROUP):
+        return False
+    text = message.text or message.caption or ""
+    return text != "" and not text.startswith("/") and message.reply_to_message is None
+
+
 def update_key(update: Update) -> int:
     """Updates of one chat (or one user) are handled in order; others run in parallel."""
     if update.effective_chat is not None:
@@ -72,11 +83,13 @@ class UpdateDispatcher:
         *,
         journal: Journal | None = None,
         transient: TransientFailures | None = None,
+        tails: IntakeTails | None = None,
         concurrency: int = 8,
     ) -> None:
         self._process = process
         self._inbox = inbox
         self._journal = journal
+        self._tails = tails or IntakeTails()
         # Updates received just now (not replayed from the inbox) whose first attempt is due.
         self._first_seen: set[int] = set()
         self._transient = transient or TransientFailures()
@@ -86,8 +99,9 @@ class UpdateDispatcher:
 
     @property
     def pending(self) -> int:
-        """Updates submitted and not yet handled."""
-        return sum(len(queue) for queue in self._queues.values())
+        """Updates submitted and not yet handled, and requests still being routed after
+        theirs (`bot.intake_tails`)."""
+        return sum(len(queue) for queue in self._queues.values()) + self._tails.count
 
     def submit(self, update: Update, *, first_seen: bool = False) -> None:
         """Queue an update behind its chat's earlier ones. `first_seen`: it was just stored
@@ -107,12 +121,26 @@ class UpdateDispatcher:
             while queue:
                 update = queue[0]
                 chat = update.effective_chat
+                await self._after_tails(key, update)
                 with tagged(update.update_id, None if chat is None else chat.id):
                     await self._handle_with_retries(update)
                 queue.popleft()
         finally:
             del self._queues[key]
             del self._workers[key]
+
+    async def _after_tails(self, key: int, update: Update) -> None:
+        """Keep the order that matters while a request is routed after its update: a group's
+        update that may act on it waits for the group's tails; a button pressed anywhere
+        else (a staff card's) for every tail. A plain new group message goes ahead, and so
+        does a private message (what it starts on a request begins with a button)."""
+        if plain_group_message(update):
+            return
+        chat = update.effective_chat
+        if chat is not None and chat.type in (Chat.GROUP, Chat.SUPERGROUP):
+            await self._tails.settle_chat(key)
+        elif update.callback_query is not None:
+            await self._tails.settle_all()
 
     async def _handle_with_retries(self, update: Update) -> None:
         started = time.perf_counter()
@@ -179,6 +207,8 @@ class UpdateDispatcher:
         return self._transient.take(update.update_id)
 
     async def drain(self) -> None:
-        """Wait until every submitted update has been handled."""
-        while self._workers:
+        """Wait until every submitted update has been handled, and what they left running
+        (`bot.intake_tails`) is done."""
+        while self._workers or self._tails.count:
             await asyncio.gather(*list(self._workers.values()), return_exceptions=True)
+            await self._tails.settle_all()

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from storage.journal import update_scope
+from storage.journal import JournalRecord, update_scope
 
 
 def _this_task() -> asyncio.Task[object] | None:
@@ -39,6 +39,10 @@ class SendScope:
     # first attempt may have done part of the work.
     again: bool = True
     task: asyncio.Task[object] | None = field(default_factory=_this_task)
+    # Records of what was sent, left for the caller to write with its own next write (see
+    # `sending_as`) instead of in a transaction of their own.
+    defer_records: bool = False
+    pending: list[JournalRecord] = field(default_factory=list)
     _seen: Counter[str] = field(default_factory=Counter)
 
     def next_step(self, base: str) -> str:
@@ -70,12 +74,19 @@ def handling_update(update_id: int, *, again: bool = True) -> Iterator[None]:
 
 
 @contextmanager
-def sending_as(key: str) -> Iterator[None]:
+def sending_as(key: str, *, defer_records: bool = False) -> Iterator[SendScope]:
     """Messages sent inside are one piece of work (e.g. `request:12:card`), sent once
-    whoever does the work and however often: a replay and a job never both send it."""
-    token = _scope.set(SendScope(key, by_content=False))
+    whoever does the work and however often: a replay and a job never both send it.
+
+    `defer_records`: the journal records of what was sent are left in the scope's `pending`
+    for the caller to write in the transaction that records the send's result anyway (the
+    card's id) — one round trip instead of two — with `bot.send_journal.write_with_records`,
+    right after the send, so that the window a crash can repeat a message in stays as short.
+    """
+    scope = SendScope(key, by_content=False, defer_records=defer_records)
+    token = _scope.set(scope)
     try:
-        yield
+        yield scope
     finally:
         _scope.reset(token)
 

@@ -23,6 +23,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError, RetryAfter, Tel
 
 from bot.context import CourtyardApplication
 from bot.dispatcher import ALLOWED_UPDATES, Backoff, UpdateDispatcher
+from bot.event_loop import loop_name
 from bot.health import add_health_routes, metrics_server, metrics_share_webhook_server
 from bot.limited_bot import LimitedBot
 from bot.services import Services
@@ -62,8 +63,10 @@ class CourtyardRunner:
             services.inbox,
             journal=services.journal,
             transient=services.transient,
+            tails=services.intake_tails,
         )
         self.ready = asyncio.Event()
+        self._requests_at_start = 0  # the newest request number when this process started
 
     async def run(self, stop: asyncio.Event) -> None:
         application = self.application
@@ -79,6 +82,7 @@ class CourtyardRunner:
             gc.freeze()
         try:
             async with metrics_server(self.services):
+                self._requests_at_start = await self.services.requests.newest_id()
                 await self._replay_unhandled()
                 if self.services.settings.telegram.mode == "webhook":
                     await self._serve_webhook(stop)
@@ -129,7 +133,7 @@ class CourtyardRunner:
         previous_return = await inbox.last_polled()
         backoff = Backoff()
         self.ready.set()
-        logger.info("Polling for updates")
+        logger.info("Polling for updates (%s event loop)", loop_name())
         while not stop.is_set():
             asked_at = clock.now()
             fetch = asyncio.ensure_future(fetch_updates(bot, offset=offset, wait_seconds=timeout))
@@ -202,6 +206,21 @@ class CourtyardRunner:
         await self.dispatcher.drain()
         logger.info("Caught up with the updates that waited while the bot was down")
         self.services.caught_up.set()
+        self._finish_left_over_intakes()
+
+    def _finish_left_over_intakes(self) -> None:
+        """Requests the last process left unrouted (it routes after the update: a crash
+        can cut that short) are finished now, by a job of their own."""
+        from handlers.request_jobs import finish_left_over_intakes
+
+        job_queue = self.application.job_queue
+        if job_queue is not None:
+            job_queue.run_once(
+                finish_left_over_intakes,
+                when=0,
+                data=self._requests_at_start,
+                name="finish_left_over_intakes",
+            )
 
     async def _serve_webhook(self, stop: asyncio.Event) -> None:
         from aiohttp import web

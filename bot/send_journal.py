@@ -12,18 +12,20 @@ milliseconds), and a send that Telegram carried out but whose answer was lost (a
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
-from collections.abc import Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, TypeVar
 
-from bot.handling import current_scope
+from bot.handling import SendScope, current_scope
 from bot.instrumentation import CountingRateLimiter
 from bot.pacing import SendLimits
 from storage.journal import Journal
 
 logger = logging.getLogger(__name__)
 
+T = TypeVar("T")
 SENDING_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup"})
 JSONDict = dict[str, Any]
 Result = bool | JSONDict | list[JSONDict]
@@ -95,5 +97,30 @@ class JournalingRateLimiter(CountingRateLimiter):
         result = await super().process_request(
             callback, args, kwargs, endpoint, data, rate_limit_args
         )
-        await self._journal.record(scope.key, step, essentials(result), chat_id=chat_id)
+        record = self._journal.prepare(scope.key, step, essentials(result), chat_id=chat_id)
+        if scope.defer_records:
+            scope.pending.append(record)  # the caller writes it (`write_with_records`)
+        else:
+            await self._journal.write([record])
         return result
+
+
+async def write_with_records(
+    journal: Journal,
+    scope: SendScope,
+    write: Callable[..., Awaitable[T]],
+) -> T:
+    """`write(journal=records)`: the caller's next write, which must write the scope's
+    pending journal records in its own transaction (`storage.journal.recording`). Should it
+    fail, the records are still written on their own before the error goes on: a message
+    Telegram took is never left unrecorded because of what came after it."""
+    records, scope.pending = list(scope.pending), []
+    try:
+        result = await write(journal=records)
+    except BaseException:
+        if records:
+            with contextlib.suppress(Exception):
+                await journal.write(records)
+        raise
+    journal.written(records)
+    return result

@@ -13,6 +13,7 @@ from bot.domain.due import DueRules
 from bot.domain.error_notices import ErrorNotices
 from bot.domain.sla import SlaPolicy
 from bot.domain.understanding import Understanding
+from bot.intake_tails import IntakeTails
 from bot.learning import base_understanding
 from bot.pacing import OutboxRun
 from bot.transient import TransientFailures
@@ -104,6 +105,8 @@ class Services:
     error_notices: ErrorNotices = field(default_factory=ErrorNotices)
     # Set once the updates that waited at Telegram while the bot was down are handled.
     caught_up: asyncio.Event = field(default_factory=asyncio.Event)
+    # issue 14: requests' routing to staff, finished after their updates (bot.intake_tails).
+    intake_tails: IntakeTails = field(default_factory=IntakeTails)
     # One redraw at a time per group board (handlers.board).
     board_locks: dict[int, asyncio.Lock] = field(default_factory=dict)
     # The SLA policy with per-building overrides keyed by building id (set at start-up).

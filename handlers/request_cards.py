@@ -279,7 +279,10 @@ async def send_staff_card(
 
 async def refresh_cards(context: CourtyardContext, request_id: int) -> None:
     """Edit the group card and every staff card to the request's current state. The request,
-    its staff cards, and the names and languages they show are one read."""
+    its staff cards, and the names and languages they show are one read. Waits for the
+    request's routing when it is still going on (`bot.intake_tails`): a staff card sent
+    meanwhile would miss this edit."""
+    await context.services.intake_tails.settle_request(request_id)
     view = await context.services.requests.card_view(request_id)
     if view is None:
         return

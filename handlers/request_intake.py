@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from datetime import timedelta
+from functools import lru_cache
 
 from telegram import Message, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -43,6 +44,10 @@ logger = logging.getLogger(__name__)
 
 REPORT_CAPTION = re.compile(r"^/report(@\w+)?(\s+|$)", re.IGNORECASE)
 
+# A building's open requests are compared with every new report of their category, so the
+# place each description names is worked out once, not once per report (a pure function).
+_location_of = lru_cache(maxsize=1024)(extract_location)
+
 
 def _new_request(
     update: Update,
@@ -78,7 +83,7 @@ def find_duplicate(candidates: list[Request], text: str, result: Classification)
             text,
             candidate.category,
             candidate.description,
-            extract_location(candidate.description),
+            _location_of(candidate.description),
         ):
             return candidate
     return None

@@ -75,7 +75,27 @@ async def finish_intakes(context: CourtyardContext) -> None:
     """Requests whose card or routing Telegram kept failing, even after the update's retries:
     finish them now (nothing is lost to a long Telegram outage)."""
     services = context.services
-    for request in await services.requests.unfinished(services.clock.now() - UNFINISHED_AFTER):
+    await _finish_intakes(context, services.clock.now() - UNFINISHED_AFTER)
+
+
+async def finish_left_over_intakes(context: CourtyardContext) -> None:
+    """Once at start, after the updates that waited were handled: requests the previous
+    process left without their routing (it is finished after the update, `bot.intake_tails`,
+    so a crash can cut it short after the update was done) are finished now, not in ten
+    minutes. `context.job.data`: the newest request number when this process started (the
+    requests after it are this process's own)."""
+    job = context.job
+    if job is not None and isinstance(job.data, int):
+        await _finish_intakes(context, None, up_to_id=job.data)
+
+
+async def _finish_intakes(
+    context: CourtyardContext, created_before: datetime | None, *, up_to_id: int | None = None
+) -> None:
+    services = context.services
+    for request in await services.requests.unfinished(created_before, up_to_id=up_to_id):
+        if services.intake_tails.running(request.id):
+            continue  # being routed right now
         try:
             await complete_intake(context, request, reply_to_message_id=request.source_message_id)
         except TelegramError as exc:

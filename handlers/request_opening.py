@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from functools import partial
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import Forbidden, TelegramError
 
 from bot.context import CourtyardContext
 from bot.domain.escalation import StaffMember, routing_targets
-from bot.handling import sending_as
+from bot.handling import current_update_id, sending_as
+from bot.send_journal import write_with_records
 from bot.transient import is_transient
 from handlers import board
 from handlers.common import deep_link, escape
@@ -84,15 +87,20 @@ async def complete_intake(
         # A building without staff for this kind of request: the card says so itself (one
         # message per event in a group, which may take only 20 a minute).
         no_staff = await staff_missing(context, request, staff)
-        with sending_as(f"request:{request.id}:card"):
+        with sending_as(f"request:{request.id}:card", defer_records=True) as sent:
             card = await context.bot.send_message(
                 request.chat_id,
                 render_card(_, context, request, people, no_staff=no_staff),
                 reply_markup=card_keyboard(_, request),
                 reply_to_message_id=reply_to_message_id,
             )
-        # The request as it is now (someone may have pressed the card's buttons already).
-        request = await services.requests.set_card(request.id, request.chat_id, card.message_id)
+        # The request as it is now (someone may have pressed the card's buttons already),
+        # its card's id written with the journal's record of sending it.
+        request = await write_with_records(
+            services.journal,
+            sent,
+            partial(services.requests.set_card, request.id, request.chat_id, card.message_id),
+        )
         if request.assignee_id is not None:
             # Taken or assigned meanwhile: the names on the card changed, and an assignee
             # may have been sent a card already.
@@ -104,6 +112,15 @@ async def complete_intake(
                 await refresh_cards(context, request.id)
                 fresh = False
     if request.routed_at is None:
+        if request.chat_id is not None and current_update_id() is not None:
+            # The group has its card: the group's next update need not wait for the staff's
+            # cards (`bot.intake_tails`; a later update that may act on the request does).
+            services.intake_tails.start(
+                request.chat_id,
+                request.id,
+                _route_after_update(context, request, current=fresh, staff=staff, people=people),
+            )
+            return request
         routed = await route(
             context, request.id, current=request if fresh else None, staff=staff, people=people
         )
@@ -112,6 +129,37 @@ async def complete_intake(
     refreshed = await services.requests.get(request.id)
     assert refreshed is not None
     return refreshed
+
+
+async def _route_after_update(
+    context: CourtyardContext,
+    request: Request,
+    *,
+    current: bool,
+    staff: list[StaffMember] | None,
+    people: CardPeople | None,
+) -> None:
+    """`route`, as a tail of the update that opened the request: passing Telegram errors are
+    tried again as the update would have been; what is still undone then is left to
+    `handlers.request_jobs` (nothing is marked routed until it is)."""
+    delays = context.services.transient.delays
+    for attempt in range(len(delays) + 1):
+        try:
+            await route(
+                context,
+                request.id,
+                current=request if current and attempt == 0 else None,
+                staff=staff,
+                people=people,
+            )
+            return
+        except TelegramError as exc:
+            if not is_transient(exc) or attempt == len(delays):
+                logger.warning(
+                    "Routing request #%d failed (%s); it is tried again later", request.id, exc
+                )
+                return
+        await asyncio.sleep(delays[attempt])
 
 
 async def route(
@@ -135,9 +183,6 @@ async def route(
         staff = await roster(context, request.building_id)
     targets = routing_targets(request.category, request.building_id, staff)
     level = min((m.level for m in targets), default=None)
-    # The rung is recorded before anything is sent, so the planner never sees a routed
-    # request without its level.
-    await services.requests.update(request.id, level=None if level is None else int(level))
     already = (
         set()
         if current is not None
@@ -152,8 +197,9 @@ async def route(
         intro = _("🚨 Urgent request!") if request.urgent else _("🆕 New request for you")
         if people is None:
             people = await card_people(context, request)
+        scope = f"request:{request.id}:staff:{member.person_id}"
         try:
-            with sending_as(f"request:{request.id}:staff:{member.person_id}"):
+            with sending_as(scope, defer_records=True) as sent:
                 message = await send_staff_card(
                     context, request, member.person_id, intro=intro, translator=_, people=people
                 )
@@ -165,15 +211,27 @@ async def route(
             await services.requests.record_delivery(request.id, member.person_id, None, str(exc))
             unreachable.append(member.person_id)
             continue
-        await services.requests.record_delivery(
-            request.id, member.person_id, message.message_id, None
+        # Who got which card, written with the journal's record of sending it.
+        await write_with_records(
+            services.journal,
+            sent,
+            partial(
+                services.requests.record_delivery,
+                request.id,
+                member.person_id,
+                message.message_id,
+                None,
+            ),
         )
         delivered = True
     # No staff at all is said on the card (`staff_missing`); staff who cannot be reached
     # need a button to start the bot.
     if request.chat_id is not None and unreachable:
         await _tell_group_about_routing(context, request, unreachable)
-    return await services.requests.mark_routed(request.id, delivered=delivered)
+    # The rung goes with the routed mark: the planner never sees a routed request without it.
+    return await services.requests.mark_routed(
+        request.id, delivered=delivered, level=None if level is None else int(level)
+    )
 
 
 async def deliver_pending(context: CourtyardContext, person_id: int) -> None:

@@ -8,7 +8,7 @@ from datetime import time
 
 from bot.clock import Clock, to_timestamp
 from bot.domain.building_names import clean_name, look_alike_key
-from storage.database import Database
+from storage.database import Database, ReadCache
 
 
 @dataclass(frozen=True)
@@ -58,6 +58,9 @@ def _building(row: sqlite3.Row) -> Building:
 
 _SETTABLE = {f.name for f in fields(Building)} - {"id", "name", "from_config"}
 
+# Groups (and buildings) kept in memory (a district's fit many times over).
+CHAT_CACHE_LIMIT = 50_000
+
 # Tables whose chat ids follow a group when Telegram upgrades it to a supergroup.
 CHAT_REFERENCES: list[tuple[str, str]] = [
     ("requests", "chat_id"),
@@ -80,10 +83,21 @@ class BuildingRepository:
     def __init__(self, database: Database, clock: Clock) -> None:
         self._db = database
         self._clock = clock
+        # Every group message asks for its building, and links change seldom: kept until a
+        # write to `buildings` or to the chat's row (`Database.generation`).
+        self._by_chat: ReadCache[int, Building | None] = ReadCache(CHAT_CACHE_LIMIT)
+        self._by_id: ReadCache[int, Building | None] = ReadCache(CHAT_CACHE_LIMIT)
+        self._chats_of: ReadCache[int, tuple[int, ...]] = ReadCache(CHAT_CACHE_LIMIT)
 
     async def get(self, building_id: int) -> Building | None:
+        stamp = self._db.row_generation("buildings", building_id)  # before the read
+        found, cached = self._by_id.get(building_id, stamp)
+        if found:
+            return cached
         row = await self._db.fetch_one("SELECT * FROM buildings WHERE id = ?", (building_id,))
-        return None if row is None else _building(row)
+        building = None if row is None else _building(row)
+        self._by_id.put(building_id, stamp, building)
+        return building
 
     async def find(self, name: str) -> Building | None:
         row = await self._db.fetch_one(
@@ -96,12 +110,20 @@ class BuildingRepository:
         return [_building(row) for row in rows]
 
     async def for_chat(self, chat_id: int) -> Building | None:
+        """The building an active group is linked to (None: not linked, or not active)."""
+        # Taken before the read, so a write meanwhile leaves the entry stale.
+        stamp = (self._db.generation("buildings"), self._db.row_generation("chats", chat_id))
+        found, cached = self._by_chat.get(chat_id, stamp)
+        if found:
+            return cached
         row = await self._db.fetch_one(
             "SELECT b.* FROM buildings b JOIN chats c ON c.building_id = b.id "
             "WHERE c.id = ? AND c.active = 1",
             (chat_id,),
         )
-        return None if row is None else _building(row)
+        building = None if row is None else _building(row)
+        self._by_chat.put(chat_id, stamp, building)
+        return building
 
     async def look_alike(self, name: str) -> Building | None:
         """A building whose name cannot be told apart from `name` but is not the same name.
@@ -159,11 +181,18 @@ class BuildingRepository:
         )
 
     async def chats_of(self, building_id: int) -> list[int]:
+        """The building's active groups (every role check of a head may ask)."""
+        stamp = self._db.generation("chats")  # before the read
+        found, cached = self._chats_of.get(building_id, stamp)
+        if found and cached is not None:
+            return list(cached)
         rows = await self._db.fetch_all(
             "SELECT id FROM chats WHERE building_id = ? AND active = 1 ORDER BY id",
             (building_id,),
         )
-        return [int(row["id"]) for row in rows]
+        chats = tuple(int(row["id"]) for row in rows)
+        self._chats_of.put(building_id, stamp, chats)
+        return list(chats)
 
     async def migrate_chat(self, old_id: int, new_id: int) -> None:
         """Telegram upgraded a group to a supergroup: move its link and history over."""

@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from bot.clock import Clock, to_timestamp
-from storage.database import Database
+from storage.database import Database, ReadCache
 
 # How many entries the write-avoiding cache keeps (a few hundred bytes each).
 CACHE_LIMIT = 200_000
@@ -45,6 +45,9 @@ class ChatRepository:
         self._clock = clock
         # What was last written for each chat: an unchanged chat costs no write.
         self._written: dict[int, tuple[str, str | None]] = {}
+        # Every answer in a group asks for its languages: kept until a write to the chat's
+        # row or to `buildings` (`Database.generation`).
+        self._languages: ReadCache[int, tuple[str | None, str | None]] = ReadCache(CACHE_LIMIT)
 
     def forget_cached(self, chat_id: int) -> None:
         """The chat's row was deleted (/forgetme of a private chat): write it again."""
@@ -89,12 +92,20 @@ class ChatRepository:
     async def languages(self, chat_id: int) -> tuple[str | None, str | None]:
         """The language chosen for a group and the one of its building (while the group is
         active there), in one round trip: every answer in a group needs them."""
+        stamp = (self._db.row_generation("chats", chat_id), self._db.generation("buildings"))
+        found, cached = self._languages.get(chat_id, stamp)
+        if found and cached is not None:
+            return cached
         row = await self._db.fetch_one(
             "SELECT c.language, CASE WHEN c.active = 1 THEN b.language END "
             "FROM chats c LEFT JOIN buildings b ON b.id = c.building_id WHERE c.id = ?",
             (chat_id,),
         )
-        return (None, None) if row is None else (row[0], row[1])
+        languages: tuple[str | None, str | None] = (
+            (None, None) if row is None else (row[0], row[1])
+        )
+        self._languages.put(chat_id, stamp, languages)
+        return languages
 
     async def set_language(self, chat_id: int, language: str | None) -> None:
         await self._db.execute(

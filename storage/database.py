@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 import aiosqlite
 
@@ -25,9 +25,19 @@ logger = logging.getLogger(__name__)
 
 Params = Sequence[Any]
 T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 
 # Set inside a job's task (never a command's): its reads go to the job connection.
 _JOB_READS: ContextVar[bool] = ContextVar("courtyard_job_reads", default=False)
+
+# Tables whose changes are counted (`Database.generation`), so that what is read from them on
+# every update can be cached and known stale the moment any write changes them; each with the
+# column that keys its rows for `Database.row_generation`.
+WATCHED_TABLES = {"buildings": "id", "chats": "id", "people": "id", "roles": "person_id"}
+_CHANGED_FUNCTION = "courtyard_table_changed"
+# Rows are counted in this many buckets per table (a change to a row stales its bucket).
+ROW_BUCKETS = 4096
 
 
 class Database:
@@ -48,6 +58,8 @@ class Database:
         self._write_lock = asyncio.Lock()
         self._job_connection: aiosqlite.Connection | None = None
         self._job_connection_lock = asyncio.Lock()
+        self._generations = dict.fromkeys(WATCHED_TABLES, 0)
+        self._row_generations = {table: [0] * ROW_BUCKETS for table in WATCHED_TABLES}
 
     @property
     def connection(self) -> aiosqlite.Connection:
@@ -75,8 +87,11 @@ class Database:
         # Deleted rows (a /forgetme, pruned messages) are overwritten, not left in free pages.
         await connection.execute("PRAGMA secure_delete = ON")
         self._connection = connection
+        await connection.create_function(_CHANGED_FUNCTION, -1, self._note_change)
         if migrate:
             await self.migrate()
+        else:
+            await self._watch_tables()
 
     async def close(self) -> None:
         """Close the connections (idempotent)."""
@@ -117,7 +132,39 @@ class Database:
     async def migrate(self) -> list[int]:
         """Apply pending migrations; returns the versions applied."""
         async with self._write_lock:
-            return await apply_migrations(self.connection, self._migrations)
+            applied = await apply_migrations(self.connection, self._migrations)
+        await self._watch_tables()
+        return applied
+
+    def generation(self, *tables: str) -> int:
+        """How many times rows of these tables (of `WATCHED_TABLES`) were inserted, updated or
+        deleted through this connection: a value read while this stays the same is current.
+
+        Counted by TEMP triggers (this connection's own, never in the file) calling back into
+        Python on the database thread, so a write by any code path counts. Other processes
+        do not write these tables while the bot runs (`courtyard restore` refuses to)."""
+        return sum(self._generations[table] for table in tables)
+
+    def row_generation(self, table: str, key: int) -> int:
+        """Like `generation`, for the rows of `table` whose key column (`WATCHED_TABLES`) is
+        `key` (and the few that share its bucket)."""
+        return self._row_generations[table][key % ROW_BUCKETS]
+
+    def _note_change(self, table: str, *keys: object) -> None:
+        # On the database thread, inside the write; the GIL keeps each increment whole.
+        self._generations[table] += 1
+        buckets = self._row_generations[table]
+        for key in keys:
+            if isinstance(key, int):
+                buckets[key % ROW_BUCKETS] += 1
+            else:  # not an integer key: every bucket is stale
+                for bucket in range(ROW_BUCKETS):
+                    buckets[bucket] += 1
+
+    async def _watch_tables(self) -> None:
+        await _run_on(self.connection, _create_watch_triggers)
+        for table in WATCHED_TABLES:  # a migration may have rewritten them
+            self._note_change(table, None)
 
     async def checkpoint(self) -> bool:
         """Copy the write-ahead log into the database and truncate it, so bytes deleted
@@ -162,7 +209,7 @@ class Database:
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Run one write statement in its own transaction; returns lastrowid."""
-        return await self.write(partial(_execute_statement, sql, params))
+        return await self.write(partial(execute_statement, sql, params))
 
     async def fetch_one(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         return await self.read(partial(_fetch_one, sql, params))
@@ -187,6 +234,26 @@ async def _run_on(connection: aiosqlite.Connection, work: Callable[[sqlite3.Conn
     return cast(T, result)
 
 
+def _create_watch_triggers(connection: sqlite3.Connection) -> None:
+    existing = {
+        str(row[0])
+        for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
+    for table, key in WATCHED_TABLES.items():
+        if table not in existing:
+            continue  # not created yet (an empty file opened without migrating)
+        for operation, keys in (
+            ("INSERT", f"NEW.{key}"),
+            ("UPDATE", f"OLD.{key}, NEW.{key}"),
+            ("DELETE", f"OLD.{key}"),
+        ):
+            connection.execute(
+                f"CREATE TEMP TRIGGER IF NOT EXISTS watch_{table}_{operation.lower()} "
+                f"AFTER {operation} ON main.{table} "
+                f"BEGIN SELECT {_CHANGED_FUNCTION}('{table}', {keys}); END"
+            )
+
+
 def _in_transaction(work: Callable[[sqlite3.Connection], T], connection: sqlite3.Connection) -> T:
     connection.execute("BEGIN IMMEDIATE")
     try:
@@ -199,7 +266,8 @@ def _in_transaction(work: Callable[[sqlite3.Connection], T], connection: sqlite3
     return result
 
 
-def _execute_statement(sql: str, params: Params, connection: sqlite3.Connection) -> int:
+def execute_statement(sql: str, params: Params, connection: sqlite3.Connection) -> int:
+    """One statement (for `Database.write`); returns lastrowid."""
     return connection.execute(sql, params).lastrowid or 0
 
 
@@ -214,6 +282,33 @@ def _fetch_one(sql: str, params: Params, connection: sqlite3.Connection) -> sqli
 
 def _fetch_all(sql: str, params: Params, connection: sqlite3.Connection) -> list[sqlite3.Row]:
     return connection.execute(sql, params).fetchall()
+
+
+class ReadCache(Generic[K, V]):
+    """Values read from watched tables, each kept with the stamp (generations, see
+    `Database.generation`) taken before it was read: an entry is good while the stamp is."""
+
+    def __init__(self, limit: int = 50_000) -> None:
+        self._limit = limit
+        self._entries: dict[K, tuple[object, V]] = {}
+
+    def get(self, key: K, stamp: object) -> tuple[bool, V | None]:
+        """(found, value): found only when read under the same stamp."""
+        entry = self._entries.get(key)
+        if entry is None or entry[0] != stamp:
+            return False, None
+        return True, entry[1]
+
+    def put(self, key: K, stamp: object, value: V) -> None:
+        if len(self._entries) >= self._limit:
+            self._entries.clear()  # what fits is plenty; anything beyond starts over
+        self._entries[key] = (stamp, value)
+
+    def discard(self, key: K) -> None:
+        self._entries.pop(key, None)
+
+    def clear(self) -> None:
+        self._entries.clear()
 
 
 def placeholders(values: Iterable[object]) -> str:

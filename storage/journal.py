@@ -20,12 +20,16 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.clock import Clock, to_timestamp
 from storage.database import Database
+
+T = TypeVar("T")
 
 # How many new scopes are remembered (a few steps each); older ones ask the database again.
 KNOWN_SCOPES_LIMIT = 4096
@@ -88,6 +92,37 @@ class KnownScopes:
             entries.popitem(last=False)
 
 
+@dataclass(frozen=True)
+class JournalRecord:
+    """A step's record not yet written: written by `write_records` inside the caller's own
+    transaction (a card's record with the card's id: one round trip instead of two)."""
+
+    scope: str
+    step: str
+    chat_id: int | None
+    value: str  # JSON
+    at: int
+
+
+def write_records(records: Iterable[JournalRecord], conn: sqlite3.Connection) -> None:
+    """Write records in the caller's transaction (the first record of a step stays)."""
+    conn.executemany(
+        "INSERT INTO journal (scope, step, chat_id, value, at) VALUES (?, ?, ?, ?, ?) "
+        "ON CONFLICT (scope, step) DO NOTHING",
+        [(r.scope, r.step, r.chat_id, r.value, r.at) for r in records],
+    )
+
+
+def recording(
+    records: Sequence[JournalRecord],
+    work: Callable[[sqlite3.Connection], T],
+    conn: sqlite3.Connection,
+) -> T:
+    """`work` and the records in one transaction (for `Database.write`)."""
+    write_records(records, conn)
+    return work(conn)
+
+
 class Journal:
     """Reads and writes `journal`."""
 
@@ -122,13 +157,25 @@ class Journal:
 
     async def record(self, scope: str, step: str, value: Any, *, chat_id: int | None) -> None:
         """Record what a step did (the first record of a step stays)."""
-        text = json.dumps(value)
-        await self._db.execute(
-            "INSERT INTO journal (scope, step, chat_id, value, at) VALUES (?, ?, ?, ?, ?) "
-            "ON CONFLICT (scope, step) DO NOTHING",
-            (scope, step, chat_id, text, to_timestamp(self._clock.now())),
+        await self.write([self.prepare(scope, step, value, chat_id=chat_id)])
+
+    def prepare(self, scope: str, step: str, value: Any, *, chat_id: int | None) -> JournalRecord:
+        """A record to write later in a transaction of the caller's (`recording`); once that
+        committed, `written` must be told."""
+        return JournalRecord(
+            scope, step, chat_id, json.dumps(value), to_timestamp(self._clock.now())
         )
-        self._known.note(scope, step, text)
+
+    async def write(self, records: Sequence[JournalRecord]) -> None:
+        """Write prepared records in a transaction of their own."""
+        if records:
+            await self._db.write(partial(write_records, list(records)))
+            self.written(records)
+
+    def written(self, records: Iterable[JournalRecord]) -> None:
+        """Prepared records are on disk (written by the caller's transaction)."""
+        for record in records:
+            self._known.note(record.scope, record.step, record.value)
 
     async def settle(self, scope: str, step: str, value: Any) -> tuple[Any, bool]:
         """The first value recorded for a step, and whether this call recorded it."""

@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 
 from bot.clock import Clock, to_timestamp
-from storage.database import Database
+from storage.database import Database, ReadCache
 
 # How many entries the write-avoiding cache keeps (a few hundred bytes each).
 CACHE_LIMIT = 200_000
@@ -56,10 +56,15 @@ class PeopleRepository:
         # The profile last written for each person: most messages come from people whose
         # profile did not change, and they cost no write at all.
         self._profiles: dict[int, tuple[str, str | None, str | None, str | None]] = {}
+        # People as read, until their row changes (`Database.row_generation`): cards and
+        # replies name the same few people (a building's staff) over and over.
+        self._read: ReadCache[int, Person | None] = ReadCache(CACHE_LIMIT)
 
     def forget_cached(self, user_id: int) -> None:
-        """The person's row was deleted (/forgetme): the next message writes it again."""
+        """The person's row was deleted (/forgetme): the next message writes it again, and
+        nothing read of them is kept."""
         self._profiles.pop(user_id, None)
+        self._read.discard(user_id)
 
     async def remember(
         self,
@@ -97,8 +102,14 @@ class PeopleRepository:
         self._profiles[user_id] = profile
 
     async def get(self, user_id: int) -> Person | None:
+        stamp = self._db.row_generation("people", user_id)  # before the read
+        found, cached = self._read.get(user_id, stamp)
+        if found:
+            return cached
         row = await self._db.fetch_one("SELECT * FROM people WHERE id = ?", (user_id,))
-        return None if row is None else _person(row)
+        person = None if row is None else _person(row)
+        self._read.put(user_id, stamp, person)
+        return person
 
     async def find_by_username(self, username: str) -> Person | None:
         row = await self._db.fetch_one(

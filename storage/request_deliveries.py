@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from functools import partial
+
 from bot.clock import Clock, to_timestamp
-from storage.database import Database
+from storage.database import Database, execute_statement
+from storage.journal import JournalRecord, recording
 
 
 class RequestDeliveries:
@@ -13,13 +17,29 @@ class RequestDeliveries:
     _clock: Clock
 
     async def record_delivery(
-        self, request_id: int, person_id: int, message_id: int | None, failure: str | None
+        self,
+        request_id: int,
+        person_id: int,
+        message_id: int | None,
+        failure: str | None,
+        *,
+        journal: Sequence[JournalRecord] = (),
     ) -> None:
-        await self._db.execute(
-            "INSERT INTO request_deliveries (request_id, person_id, message_id, failure, at) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id, person_id) DO UPDATE SET "
-            "message_id = excluded.message_id, failure = excluded.failure, at = excluded.at",
-            (request_id, person_id, message_id, failure, to_timestamp(self._clock.now())),
+        """Which card went to whom (with the journal's record of sending it, when given:
+        one round trip)."""
+        await self._db.write(
+            partial(
+                recording,
+                journal,
+                partial(
+                    execute_statement,
+                    "INSERT INTO request_deliveries (request_id, person_id, message_id, "
+                    "failure, at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (request_id, person_id) "
+                    "DO UPDATE SET message_id = excluded.message_id, "
+                    "failure = excluded.failure, at = excluded.at",
+                    (request_id, person_id, message_id, failure, to_timestamp(self._clock.now())),
+                ),
+            )
         )
 
     async def forget_delivery(self, request_id: int, person_id: int) -> None:

@@ -54,6 +54,25 @@ def updated(
     return row
 
 
+def routed(
+    request_id: int,
+    stamp: int,
+    delivered: bool,
+    level: int | None,
+    at: Moment,
+    conn: sqlite3.Connection,
+) -> sqlite3.Row:
+    """Routing done, with the rung it reached (and the due moment that moves); the request
+    after it."""
+    update(request_id, {"level": level}, at, conn)
+    return updated(
+        request_id,
+        "UPDATE requests SET routed_at = coalesce(routed_at, ?), delivered = ? WHERE id = ?",
+        (stamp, int(delivered), request_id),
+        conn,
+    )
+
+
 def _ensure_person(conn: sqlite3.Connection, person_id: int, stamp: int) -> None:
     """A placeholder row for a user known only by id (filled in when they write)."""
     conn.execute(

@@ -17,6 +17,7 @@ from bot.domain.lifecycle import OPEN_STATUSES, RequestStatus
 from bot.metrics import REQUESTS_CREATED
 from storage import request_writes as writes
 from storage.database import Database, placeholders
+from storage.journal import JournalRecord, recording
 from storage.request_deliveries import RequestDeliveries
 from storage.request_due import DueRulesSource, follow_rules
 from storage.request_history import RequestHistory
@@ -88,28 +89,43 @@ class RequestRepository(RequestHistory, RequestDeliveries):
         )
         return None if row is None else _request(row)
 
-    async def set_card(self, request_id: int, chat_id: int, message_id: int) -> Request:
-        """Remember the group card; returns the request as it is now (one round trip)."""
+    async def set_card(
+        self,
+        request_id: int,
+        chat_id: int,
+        message_id: int,
+        *,
+        journal: Sequence[JournalRecord] = (),
+    ) -> Request:
+        """Remember the group card (with the journal's record of sending it, when given);
+        returns the request as it is now (one round trip)."""
         row = await self._db.write(
             partial(
-                writes.updated,
-                request_id,
-                "UPDATE requests SET card_chat_id = ?, card_message_id = ? WHERE id = ?",
-                (chat_id, message_id, request_id),
+                recording,
+                journal,
+                partial(
+                    writes.updated,
+                    request_id,
+                    "UPDATE requests SET card_chat_id = ?, card_message_id = ? WHERE id = ?",
+                    (chat_id, message_id, request_id),
+                ),
             )
         )
         return _request(row)
 
-    async def mark_routed(self, request_id: int, *, delivered: bool) -> Request:
+    async def mark_routed(self, request_id: int, *, delivered: bool, level: int | None) -> Request:
         """Routing is done: staff have their cards (or the group was told who could not be
-        reached), so a replay does not route again. Returns the request as it is now."""
+        reached), so a replay does not route again. `level`: the rung it was routed to
+        (None: no staff serve it), recorded together, so the planner never sees a routed
+        request without it. Returns the request as it is now."""
         row = await self._db.write(
             partial(
-                writes.updated,
+                writes.routed,
                 request_id,
-                "UPDATE requests SET routed_at = coalesce(routed_at, ?), delivered = ? "
-                "WHERE id = ?",
-                (to_timestamp(self._clock.now()), int(delivered), request_id),
+                to_timestamp(self._clock.now()),
+                delivered,
+                level,
+                self._moment(),
             )
         )
         return _request(row)
@@ -261,17 +277,29 @@ class RequestRepository(RequestHistory, RequestDeliveries):
         rows = await self._db.fetch_all(_RECENT_OPEN, (building_id, category, cutoff, *_OPEN))
         return [_request(row) for row in rows]
 
-    async def unfinished(self, created_before: datetime, limit: int = 20) -> list[Request]:
-        """Open requests still without their group card or routing (oldest first)."""
+    async def unfinished(
+        self, created_before: datetime | None, limit: int = 20, *, up_to_id: int | None = None
+    ) -> list[Request]:
+        """Open requests still without their group card or routing (oldest first), created
+        before `created_before` (None: whenever) and numbered up to `up_to_id` (None: any)."""
         statuses = [s.value for s in OPEN_STATUSES]
         rows = await self._db.fetch_all(
             f"{_SELECT} WHERE (r.routed_at IS NULL OR (r.chat_id IS NOT NULL AND "
-            "r.card_message_id IS NULL)) AND r.created_at < ? "
+            "r.card_message_id IS NULL)) AND r.created_at < ? AND r.id <= ? "
             # `+r.status`: read the small unfinished index, not every open request.
             f"AND +r.status IN ({placeholders(statuses)}) ORDER BY r.id LIMIT ?",
-            (to_timestamp(created_before), *statuses, limit),
+            (
+                2**62 if created_before is None else to_timestamp(created_before),
+                2**62 if up_to_id is None else up_to_id,
+                *statuses,
+                limit,
+            ),
         )
         return [_request(row) for row in rows]
+
+    async def newest_id(self) -> int:
+        """The highest request number so far (0: none)."""
+        return int(await self._db.fetch_value("SELECT coalesce(max(id), 0) FROM requests"))
 
     async def by_ids(self, ids: Sequence[int]) -> list[Request]:
         if not ids:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 import aiosqlite
@@ -11,7 +11,7 @@ import aiosqlite
 from bot.clock import Clock, to_timestamp
 from bot.domain.community import CommunityRole
 from bot.domain.escalation import StaffLevel
-from storage.database import Database
+from storage.database import Database, ReadCache
 from storage.request_due import replan_building
 
 
@@ -64,25 +64,71 @@ async def ensure_person(conn: aiosqlite.Connection, person_id: int, now: int) ->
     )
 
 
+@dataclass(frozen=True)
+class _StaffRead:
+    roles_stamp: int
+    people_stamp: tuple[int, ...]
+    assignments: tuple[RoleAssignment, ...]
+
+
+# Buildings whose staff are kept in memory.
+CACHE_LIMIT = 50_000
+
+
 class RoleRepository:
     """Reads and writes `roles` and `role_events`."""
 
     def __init__(self, database: Database, clock: Clock) -> None:
         self._db = database
         self._clock = clock
+        # Every request reads its building's staff and every press its presser's roles;
+        # roles change seldom. Kept until a write to `roles`, or to the row of a person
+        # they name, could have changed them (`Database.generation`).
+        self._in_building: dict[int, _StaffRead] = {}
+        self._of_person: ReadCache[int, tuple[RoleAssignment, ...]] = ReadCache()
+
+    def _people_stamp(self, assignments: Iterable[RoleAssignment]) -> tuple[int, ...]:
+        return tuple(self._db.row_generation("people", a.person_id) for a in assignments)
 
     async def in_building(self, building_id: int) -> list[RoleAssignment]:
+        roles_stamp = self._db.generation("roles")  # before the read
+        cached = self._in_building.get(building_id)
+        if (
+            cached is not None
+            and cached.roles_stamp == roles_stamp
+            and cached.people_stamp == self._people_stamp(cached.assignments)
+        ):
+            return list(cached.assignments)
+        people_before = self._db.generation("people")
         rows = await self._db.fetch_all(
             f"{_SELECT} WHERE r.building_id = ? ORDER BY r.role, r.level, p.first_name",
             (building_id,),
         )
-        return [_assignment(row) for row in rows]
+        found = tuple(_assignment(row) for row in rows)
+        # Stamped with the people's rows as they are now, and only if no person changed
+        # during the read (a change then could hide under a stamp taken after it).
+        if self._db.generation("people") == people_before:
+            if len(self._in_building) >= CACHE_LIMIT:
+                self._in_building.clear()
+            self._in_building[building_id] = _StaffRead(
+                roles_stamp, self._people_stamp(found), found
+            )
+        return list(found)
 
     async def of_person(self, person_id: int) -> list[RoleAssignment]:
+        stamp = (
+            self._db.row_generation("roles", person_id),
+            self._db.row_generation("people", person_id),
+        )
+        found, cached = self._of_person.get(person_id, stamp)
+        if found and cached is not None:
+            return list(cached)
         rows = await self._db.fetch_all(
             f"{_SELECT} WHERE r.person_id = ? ORDER BY r.building_id", (person_id,)
         )
-        return [_assignment(row) for row in rows]
+        assignments = [_assignment(row) for row in rows]
+        self._of_person.put(person_id, stamp, tuple(assignments))
+        return assignments
 
     async def get(
         self, building_id: int, person_id: int, role: CommunityRole

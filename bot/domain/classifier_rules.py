@@ -12,7 +12,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Final
 
@@ -54,6 +54,10 @@ class Cue:
     _gated_patterns: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = field(
         init=False, repr=False, compare=False
     )
+    # The patterns that can match text with (Latin, Chinese) in it, in pattern order.
+    _by_script: dict[tuple[bool, bool], tuple[re.Pattern[str], ...]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         # Which list a keyword sits in does not matter; its script decides how it matches.
@@ -64,6 +68,16 @@ class Cue:
         object.__setattr__(self, "_word_matcher", _word_matcher(words))
         gated = tuple((pattern, _needs(pattern.pattern)) for pattern in self.patterns)
         object.__setattr__(self, "_gated_patterns", gated)
+        by_script = {
+            (latin, cjk): tuple(
+                pattern
+                for pattern, needs in gated
+                if needs is None or (latin if needs is _LATIN else cjk)
+            )
+            for latin in (False, True)
+            for cjk in (False, True)
+        }
+        object.__setattr__(self, "_by_script", by_script)
 
     def keyword_hits(self, folded_text: str) -> tuple[str, ...]:
         """Keywords found in already-normalized text, in order of appearance.
@@ -81,14 +95,14 @@ class Cue:
 
     def pattern_hits(self, folded_text: str) -> tuple[str, ...]:
         """The text each matching pattern found, in pattern order."""
-        latin, cjk = _LATIN.search(folded_text), _CJK.search(folded_text)
-        has = {_LATIN: latin is not None, _CJK: cjk is not None}
-        hits = (
-            pattern.search(folded_text)
-            for pattern, needs in self._gated_patterns
-            if needs is None or has[needs]
-        )
-        return tuple(dict.fromkeys(hit.group() for hit in hits if hit is not None))
+        found = [
+            hit.group()
+            for hit in [
+                pattern.search(folded_text) for pattern in self._by_script[scripts(folded_text)]
+            ]
+            if hit is not None
+        ]
+        return tuple(dict.fromkeys(found)) if found else ()
 
     def hits(self, folded_text: str) -> tuple[str, ...]:
         """Keyword and pattern hits together."""
@@ -133,6 +147,13 @@ class ClassifierRules:
             if rule.key == key:
                 return rule
         raise KeyError(key)
+
+
+@lru_cache(maxsize=256)
+def scripts(folded_text: str) -> tuple[bool, bool]:
+    """Whether the text has Latin letters or digits, and whether it has Chinese (every cue
+    asks about the same message, so it is worked out once)."""
+    return _LATIN.search(folded_text) is not None, _CJK.search(folded_text) is not None
 
 
 def _needs(source: str) -> re.Pattern[str] | None:

@@ -148,8 +148,10 @@ async def test_sigkill_during_intake_loses_no_request_and_measures_duplicates(
 
     A message Telegram confirmed is recorded at once and never sent again. What remains is
     the message on its way at the kill: Telegram delivers it, the bot never hears back, and
-    sends it again when it handles the update again (at most one per kill here: one chat's
-    updates are handled in order).
+    sends it again when it handles the update again. One chat's updates are handled in order,
+    but a request's staff cards go out after its update (`bot.intake_tails`, one request's at
+    a time per group), so here at most two messages are on their way at a kill: the group
+    card of the request being handled and the staff card of the one before.
     """
     head = emulator.create_user("Hana", language_code="en")
     plumber = emulator.create_user("Pavel", language_code="en")
@@ -196,7 +198,7 @@ async def test_sigkill_during_intake_loses_no_request_and_measures_duplicates(
     assert set(group_cards) == set(staff_cards) == set(range(1, 61))  # nothing lost
     duplicates = sum(group_cards.values()) - 60 + sum(staff_cards.values()) - 60
     print(f"\nDURABILITY: {kills} kills, 120 cards, {duplicates} sent twice")
-    assert duplicates <= kills
+    assert duplicates <= 2 * kills
     with sqlite3.connect(tmp_path / "courtyard.db") as conn:
         assert conn.execute(
             "SELECT count(*) FROM requests WHERE routed_at IS NULL OR card_message_id IS NULL"

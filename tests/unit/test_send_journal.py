@@ -4,8 +4,10 @@ when the same update (or the same piece of work) is handled again."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +16,10 @@ import pytest
 from bot.clock import FakeClock
 from bot.handling import current_update_id, handling_update, sending_as
 from bot.pacing import SendLimits
-from bot.send_journal import JournalingRateLimiter, _content
-from storage.database import Database
+from bot.send_journal import JournalingRateLimiter, _content, write_with_records
+from storage.database import Database, execute_statement
 from storage.inbox import StoredUpdate, UpdateInbox
-from storage.journal import Journal, KnownScopes, update_scope
+from storage.journal import Journal, JournalRecord, KnownScopes, recording, update_scope
 
 # The journal is the subject here, not the pacing: lift the limits.
 FAST = SendLimits(overall_per_second=1e6, group_per_minute=1e6, private_per_second=1e6)
@@ -215,3 +217,60 @@ def test_known_scopes_forget_a_family_whole_never_one_scope_of_it() -> None:
     known.note("u1", "step", '"x"')
     known.begin("u1")  # vouching again does not wipe what was recorded
     assert known.steps("u1") == {"step": '"x"'}
+
+
+async def test_a_deferred_record_is_written_with_the_callers_write(
+    parts: tuple[Database, Journal, FakeClock],
+) -> None:
+    db, journal, _clock = parts
+    limiter = JournalingRateLimiter(journal, FAST)
+    telegram = FakeTelegram()
+    await db.execute("CREATE TABLE cards (id INTEGER PRIMARY KEY, message_id INTEGER)")
+    trips: list[str] = []
+
+    async def set_card(message_id: int, *, journal: Sequence[JournalRecord]) -> int:
+        trips.append("set_card")
+        return await db.write(
+            partial(
+                recording,
+                journal,
+                partial(
+                    execute_statement, "INSERT INTO cards (message_id) VALUES (?)", (message_id,)
+                ),
+            )
+        )
+
+    with sending_as("request:1:card", defer_records=True) as sent:
+        card = await _send(limiter, telegram, -100, "#1 water · new")
+    # Nothing written yet: the record waits for the card's own write.
+    assert await db.fetch_value("SELECT count(*) FROM journal") == 0
+    assert len(sent.pending) == 1
+    await write_with_records(journal, sent, partial(set_card, card["message_id"]))
+    assert trips == ["set_card"]
+    assert sent.pending == []
+    assert await db.fetch_value("SELECT count(*) FROM journal") == 1
+    assert await db.fetch_value("SELECT message_id FROM cards") == card["message_id"]
+    with sending_as("request:1:card", defer_records=True):  # a replay: not sent again
+        await _send(limiter, telegram, -100, "#1 water · new")
+    assert len(telegram.sent) == 1
+
+
+async def test_a_deferred_record_is_kept_when_the_callers_write_fails(
+    parts: tuple[Database, Journal, FakeClock],
+) -> None:
+    db, journal, _clock = parts
+    limiter = JournalingRateLimiter(journal, FAST)
+    telegram = FakeTelegram()
+
+    async def failing_write(*, journal: Sequence[JournalRecord]) -> None:
+        await db.write(partial(recording, journal, partial(execute_statement, "NOT SQL", ())))
+
+    with sending_as("request:2:card", defer_records=True) as sent:
+        await _send(limiter, telegram, -100, "#2 power · new")
+    with pytest.raises(sqlite3.OperationalError):
+        await write_with_records(journal, sent, failing_write)
+    # The card's row did not make it, but the record that it was sent did (on its own).
+    assert await db.fetch_value("SELECT count(*) FROM journal") == 1
+    with sending_as("request:2:card"):
+        await _send(limiter, telegram, -100, "#2 power · new")
+    assert len(telegram.sent) == 1
