@@ -137,8 +137,13 @@ def combine(
     category, alternative = _category(ruled, prediction, rules, limits)
     urgent = verdict is not Verdict.IGNORE and (
         rules_urgent
-        or (prediction.urgent >= limits.urgent and ruled.verdict is not Verdict.IGNORE)
-        or prediction.urgent >= max(limits.urgent, 0.9)
+        or (
+            not ruled.harmless
+            and (
+                (prediction.urgent >= limits.urgent and ruled.verdict is not Verdict.IGNORE)
+                or prediction.urgent >= max(limits.urgent, 0.9)
+            )
+        )
     )
     if urgent and not rules_urgent:
         reasons.append("model: urgent")
