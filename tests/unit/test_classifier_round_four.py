@@ -95,10 +95,18 @@ def test_a_harmless_source_keeps_the_complaint_but_pages_nobody(text: str) -> No
     assert result.verdict is not Verdict.IGNORE, text
 
 
-def test_something_alight_is_never_harmless() -> None:
-    result = classify("有人抽烟把垃圾桶点着了，冒着烟", RULES)
-    assert not result.harmless
-    assert result.urgent
+@pytest.mark.parametrize(
+    "text",
+    [
+        "有人抽烟把垃圾桶点着了，冒着烟",
+        "楼下饭馆的厨房起火了，黑烟往上冒",
+        "The fan unit on the roof is sparking and smoking",
+    ],
+)
+def test_something_alight_is_never_harmless(text: str) -> None:
+    result = classify(text, RULES)
+    assert not result.harmless, text
+    assert result.urgent, text
 
 
 @pytest.mark.parametrize(
