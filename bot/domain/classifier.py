@@ -83,6 +83,9 @@ class Classification:
     # The rules read the message as over, elsewhere, hypothetical, a notice or the writer's own
     # affair ("修好了", "what if…", "sorry, it was my alarm"): the model should not overrule that.
     hedged: bool = False
+    # The hazard words have a harmless source ("烟头", a smoke alarm's low battery, a kitchen
+    # vent): a complaint perhaps, but nobody is paged, not even on the model's word.
+    harmless: bool = False
 
     @property
     def is_request(self) -> bool:
@@ -121,6 +124,7 @@ def classify(text: str, rules: ClassifierRules) -> Classification:
     hearsay_hits = rules.hearsay.hits(folded)
     suggestion_hits = rules.suggestion.hits(folded)
     personal_hits = rules.personal.hits(folded)
+    harmless_hits = rules.harmless.hits(folded)
     # A hazard elsewhere, in the past, in a what-if, in a notice, already dealt with or the
     # writer's own doing is not one to page staff about.
     hedged = bool(hearsay_hits or announcement_hits or resolved_hits or personal_hits)
@@ -140,6 +144,9 @@ def classify(text: str, rules: ClassifierRules) -> Classification:
     suggestion = bool(suggestion_hits) and strength == 0
     score += _SUGGESTION_WEIGHT if suggestion else 0.0
     confidence = round(min(max(score, 0.0), 1.0), 4)
+    # A harmless source still describes a problem (smoke in my flat), just not an emergency.
+    if harmless_hits:
+        urgent_hits = ()
 
     verdict = _verdict(confidence, rules)
     category = best.rule.key if best else rules.fallback_category
@@ -153,6 +160,7 @@ def classify(text: str, rules: ClassifierRules) -> Classification:
         ("hearsay", hearsay_hits),
         ("suggestion", suggestion_hits),
         ("personal", personal_hits),
+        ("harmless", harmless_hits),
     )
     return Classification(
         verdict=verdict,
@@ -164,15 +172,18 @@ def classify(text: str, rules: ClassifierRules) -> Classification:
         category_votes=tuple((c.rule.key, c.votes) for c in candidates),
         suggestion=suggestion,
         hedged=hedged,
+        harmless=bool(harmless_hits),
     )
 
 
 def _category_candidates(folded: str, rules: ClassifierRules) -> list[_CategoryVotes]:
-    """Every category with keyword or pattern hits, in rule order (the fallback never)."""
+    """Every category with keyword or pattern hits, in rule order.
+
+    The fallback takes part only through its own words ("stray dogs", "物业费"): a message
+    with no topic at all falls back to it without votes.
+    """
     candidates = []
     for rule in rules.categories:
-        if rule.key == rules.fallback_category:
-            continue
         keyword_hits = rule.keyword_hits(folded)
         pattern_hits = rule.pattern_hits(folded)
         if not keyword_hits and not pattern_hits:

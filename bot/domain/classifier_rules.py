@@ -22,7 +22,7 @@ DEFAULT_RULES_RESOURCE: Final = "default_rules.toml"
 _CATEGORY_KEY: Final = re.compile(r"[a-z][a-z0-9_]*")
 _MARKER_GROUPS: Final = (
     "urgent", "problem", "chit_chat", "announcement", "resolved", "hearsay", "suggestion",
-    "personal",
+    "personal", "harmless",
 )  # fmt: skip
 _LIST_KEYS: Final = ("keywords_zh", "keywords_en", "patterns")
 _CJK: Final = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff]")
@@ -140,6 +140,9 @@ class ClassifierRules:
     # A resident's own affairs (apologising for their own noise, lost and found, selling):
     # optional too.
     personal: Cue = field(default_factory=Cue)
+    # A harmless source of hazard words ("烟头", a smoke alarm's low battery, a restaurant's
+    # kitchen vent): the complaint stands but pages nobody. Optional too.
+    harmless: Cue = field(default_factory=Cue)
 
     def category(self, key: str) -> CategoryRule:
         """The category with this key (raises KeyError for an unknown key)."""

@@ -152,10 +152,20 @@ def test_a_topic_alone_is_not_a_request() -> None:
 
 
 def test_a_problem_without_a_known_topic_is_borderline_in_the_fallback_category() -> None:
-    result = classify("快递柜坏了，取不了件", RULES)
+    result = classify("自助售货机坏了，取不了货", RULES)
     assert result.verdict is Verdict.BORDERLINE
     assert not result.is_request
     assert result.category == RULES.fallback_category
+    assert result.category_votes == ()
+
+
+def test_the_fallback_category_votes_with_its_own_words() -> None:
+    """Stray dogs and fees belong to "other" by their words, not only for want of a topic."""
+    texts = ("快递柜坏了", "北门的流浪狗追着小孩跑", "Stray dogs chasing kids by the gate")
+    for text in texts:
+        result = classify(text, RULES)
+        assert result.category == RULES.fallback_category, text
+        assert dict(result.category_votes).get(RULES.fallback_category), text
 
 
 def test_thanks_at_the_end_of_a_clear_request_keeps_it_a_request() -> None:
@@ -177,7 +187,7 @@ def test_matched_names_the_rule_list_of_each_hit() -> None:
 
 def test_confidence_orders_verdicts_by_the_thresholds() -> None:
     confident = classify("电梯坏了，困了人！", RULES)
-    borderline = classify("快递柜坏了", RULES)
+    borderline = classify("自助售货机坏了", RULES)
     ignored = classify("电梯", RULES)
     assert confident.confidence >= RULES.confident > borderline.confidence
     assert borderline.confidence >= RULES.borderline > ignored.confidence
