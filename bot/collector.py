@@ -1,0 +1,37 @@
+"""Fewer cycle collections while a bulk job runs.
+
+The district's digest allocates about a million short-lived objects (rows, cards, lines) and
+no reference cycles; with the collector's default threshold (a young collection every 700
+allocations) it spent a tenth of its CPU collecting nothing. Within `fewer_collections`, the
+young generation is collected every 50,000 allocations instead; the old thresholds come back
+when the last such block ends (blocks of concurrent jobs may overlap in any order).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+BULK_YOUNG_THRESHOLD = 50_000
+
+_open_blocks = 0
+_saved_thresholds: tuple[int, int, int] = gc.get_threshold()
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Collect the young generation every `BULK_YOUNG_THRESHOLD` allocations in this block."""
+    global _open_blocks, _saved_thresholds
+    if _open_blocks == 0:
+        _saved_thresholds = gc.get_threshold()
+        young, middle, old = _saved_thresholds
+        gc.set_threshold(max(young, BULK_YOUNG_THRESHOLD), middle, old)
+    _open_blocks += 1
+    try:
+        yield
+    finally:
+        _open_blocks -= 1
+        if _open_blocks == 0:
+            young, middle, old = _saved_thresholds
+            gc.set_threshold(young, middle, old)
