@@ -14,6 +14,7 @@ from pathlib import Path
 from telegram.error import InvalidToken
 
 from bot import __version__, cli_learning
+from bot.collector import pause_for_start_up, resume_after_start_up
 from bot.config import ConfigError, Settings, default_config_path, load_settings, require_token
 from bot.logging_setup import configure_logging
 from bot.operations_cli import OPERATIONS
@@ -109,6 +110,8 @@ def add_sandbox_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `courtyard` console script."""
     args = build_parser().parse_args(argv)
+    if args.command == "run":
+        pause_for_start_up()  # until the bot polls (see bot.collector)
     try:
         if args.command == "check-config":
             return check_config(args.path or default_config_path())
@@ -132,6 +135,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MigrationError as exc:
         print(f"courtyard: database error: {exc}", file=sys.stderr)
         return 1
+    finally:
+        resume_after_start_up()
 
 
 def check_config(path: Path) -> int:
@@ -230,4 +235,14 @@ async def serve(settings: Settings) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     logger.info("Starting Courtyard %s", __version__)
-    await CourtyardRunner(application, services, freeze_startup_objects=True).run(stop)
+    runner = CourtyardRunner(application, services, freeze_startup_objects=True)
+    collecting = asyncio.ensure_future(_collect_once_ready(runner.ready))
+    try:
+        await runner.run(stop)
+    finally:
+        collecting.cancel()
+
+
+async def _collect_once_ready(ready: asyncio.Event) -> None:
+    await ready.wait()
+    resume_after_start_up()

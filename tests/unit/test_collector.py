@@ -48,3 +48,19 @@ def test_a_higher_threshold_set_by_the_process_is_kept() -> None:
     gc.set_threshold(BULK_YOUNG_THRESHOLD * 2, 10, 10)
     with fewer_collections():
         assert gc.get_threshold()[0] == BULK_YOUNG_THRESHOLD * 2
+
+
+def test_start_up_pauses_the_automatic_collector_once_and_resumes_it() -> None:
+    from bot.collector import pause_for_start_up, resume_after_start_up
+
+    assert gc.isenabled()
+    try:
+        pause_for_start_up()
+        assert not gc.isenabled()
+        resume_after_start_up()
+        assert gc.isenabled()
+        gc.disable()  # turned off by someone else: resuming start-up leaves it off
+        resume_after_start_up()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
