@@ -14,10 +14,9 @@ from pathlib import Path
 from telegram.error import InvalidToken
 
 from bot import __version__, cli_learning
-from bot.collector import pause_for_start_up, resume_after_start_up
+from bot.collector import keep_imported_modules, pause_for_start_up, resume_after_start_up
 from bot.config import ConfigError, Settings, default_config_path, load_settings, require_token
 from bot.logging_setup import configure_logging
-from bot.operations_cli import OPERATIONS
 from storage.database import Database
 from storage.db_lock import DatabaseLocked, database_lock
 from storage.migrations import MigrationError
@@ -112,6 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "run":
         pause_for_start_up()  # until the bot polls (see bot.collector)
+        keep_imported_modules()
     try:
         if args.command == "check-config":
             return check_config(args.path or default_config_path())
@@ -126,9 +126,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_learning.run_train(args, settings)
         if args.command == "migrate":
             return asyncio.run(migrate(settings))
-        if args.command in OPERATIONS:
-            return OPERATIONS[args.command](settings, args)
-        return run(settings)
+        if args.command == "run":
+            return run(settings)
+        # backup, restore, status: imported only for them (`run` starts without them).
+        from bot.operations_cli import OPERATIONS
+
+        return OPERATIONS[args.command](settings, args)
     except ConfigError as exc:
         print(f"courtyard: config error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
@@ -227,6 +230,8 @@ async def serve(settings: Settings) -> None:
     from bot.app import build_application
     from bot.runner import CourtyardRunner
     from bot.services import Services
+
+    keep_imported_modules()
 
     services = Services.create(settings)
     application = build_application(services)

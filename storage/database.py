@@ -28,9 +28,6 @@ T = TypeVar("T")
 
 # Set inside a job's task (never a command's): its reads go to the job connection.
 _JOB_READS: ContextVar[bool] = ContextVar("courtyard_job_reads", default=False)
-# How much of the file the job connection maps while a job reads much of it (SQLite reads
-# past this as usual).
-_JOB_MAP_BYTES = 1 << 30
 
 
 class Database:
@@ -49,9 +46,9 @@ class Database:
         self._migrations = migrations
         self._connection: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self._mapped_jobs = 0  # jobs inside `mapped_job_reads`
         self._job_connection: aiosqlite.Connection | None = None
         self._job_connection_lock = asyncio.Lock()
-        self._mapped_jobs = 0
 
     @property
     def connection(self) -> aiosqlite.Connection:
@@ -102,6 +99,10 @@ class Database:
         finally:
             _JOB_READS.reset(token)
 
+    # How much of the file the job connection maps in `mapped_job_reads` (SQLite reads the
+    # rest of a larger file as usual).
+    JOB_MAP_BYTES = 1 << 30
+
     @asynccontextmanager
     async def mapped_job_reads(self) -> AsyncIterator[None]:
         """Within this block (every task's job reads), the job connection reads the file
@@ -116,7 +117,7 @@ class Database:
         self._mapped_jobs += 1
         try:
             if self._mapped_jobs == 1 and self._job_connection is not None:
-                await self._job_connection.execute(f"PRAGMA mmap_size = {_JOB_MAP_BYTES}")
+                await self._job_connection.execute(f"PRAGMA mmap_size = {self.JOB_MAP_BYTES}")
             yield
         finally:
             self._mapped_jobs -= 1
