@@ -241,13 +241,19 @@ async def serve(settings: Settings) -> None:
         loop.add_signal_handler(signum, stop.set)
     logger.info("Starting Courtyard %s", __version__)
     runner = CourtyardRunner(application, services, freeze_startup_objects=True)
-    collecting = asyncio.ensure_future(_collect_once_ready(runner.ready))
+    after_start_up = asyncio.ensure_future(_once_polling(runner.ready, settings))
     try:
         await runner.run(stop)
     finally:
-        collecting.cancel()
+        after_start_up.cancel()
 
 
-async def _collect_once_ready(ready: asyncio.Event) -> None:
+async def _once_polling(ready: asyncio.Event, settings: Settings) -> None:
+    """What start-up leaves until the bot polls: the automatic collector, and compiling the
+    classifier's patterns (a tenth of a second; one group of rules a turn of the event loop,
+    while the first getUpdates waits; a message that comes first compiles what it needs)."""
     await ready.wait()
     resume_after_start_up()
+    for cue in settings.classifier.cues():
+        cue.compile()
+        await asyncio.sleep(0)
