@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/throughput.py          # full run, writes bench/results/throughput.md
     .venv/bin/python bench/throughput.py --quick  # a few seconds' worth, prints the figures
+    .venv/bin/python bench/throughput.py --startup-only 5  # startup alone, 5 tries each
 
 For each bot in turn (Courtyard, then `bench/echo_bot.py`), this process starts a fresh Bot
 API emulator (`bot.sandbox`) on 127.0.0.1 and the bot as a separate process against it, and
@@ -487,20 +488,69 @@ async def run_stream(
 
 async def startup_seconds(plan: Plan, workdir: Path, database: Path, tries: int = 3) -> float:
     """Median seconds from process start to first getUpdates on a copy of `database`."""
+    return statistics.median(await startup_tries(plan, workdir, database, tries))
+
+
+async def startup_tries(
+    plan: Plan, workdir: Path, database: Path | None, tries: int = 3
+) -> list[float]:
+    """Seconds from process start to first getUpdates, each try on a fresh copy of
+    `database` (None: a new, empty one). The copies are of a database the bot has started
+    on once, untimed: what a restart finds (a release's migration, or re-planning after a
+    change of deadline rules, runs at the first start only)."""
+    prepared: Path | None = None
+    if database is not None:
+        prepared = workdir / "started-once.db"
+        shutil.copyfile(database, prepared)
+        await _one_start(plan, workdir, prepared)
     results = []
     for attempt in range(tries):
         copy = workdir / f"startup-{attempt}.db"
-        shutil.copyfile(database, copy)
-        stage_plan = Plan(buildings=1, residents=1, courtyard_root=plan.courtyard_root)
-        stage = Stage(stage_plan, workdir, "courtyard")
-        stage.database = copy
-        async with stage:
-            stage.launch()
-            results.append(await stage.wait_polling())
-        with contextlib.suppress(FileNotFoundError):
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{copy}{suffix}").unlink()  # noqa: ASYNC240
-    return statistics.median(results)
+        _remove_database(copy)
+        if prepared is not None:
+            shutil.copyfile(prepared, copy)
+        results.append(await _one_start(plan, workdir, copy))
+        _remove_database(copy)
+    if prepared is not None:
+        _remove_database(prepared)
+    return results
+
+
+async def _one_start(plan: Plan, workdir: Path, database: Path) -> float:
+    stage_plan = Plan(buildings=1, residents=1, courtyard_root=plan.courtyard_root)
+    stage = Stage(stage_plan, workdir, "courtyard")
+    stage.database = database
+    async with stage:
+        stage.launch()
+        return await stage.wait_polling()
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
+async def startup_only(plan: Plan, workdir: Path, tries: int) -> str:
+    """`--startup-only`: startup on an empty and on the big database, every try."""
+    lines = []
+    for name, database in (
+        ("empty database", None),
+        (
+            f"{plan.startup_requests:,} requests",
+            await big_database(plan) if plan.startup_requests else None,
+        ),
+    ):
+        if name != "empty database" and database is None:
+            continue
+        sub = workdir / name.split()[0].replace(",", "")
+        sub.mkdir(exist_ok=True)
+        seconds = await startup_tries(plan, sub, database, tries)
+        figures = ", ".join(f"{value:.2f}" for value in seconds)
+        lines.append(
+            f"startup, {name}: median {statistics.median(seconds):.2f} s "
+            f"(range {min(seconds):.2f}–{max(seconds):.2f}; {figures})"
+        )
+    return "\n".join(lines)
 
 
 async def big_database(plan: Plan) -> Path:
@@ -781,6 +831,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-uvloop-echo", action="store_true", help="skip the extra echo bot on uvloop"
     )
+    parser.add_argument(
+        "--startup-only",
+        type=int,
+        metavar="TRIES",
+        help="only startup, empty and big database, TRIES times each; prints, writes nothing",
+    )
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     plan = Plan.quick() if args.quick else Plan()
@@ -801,6 +857,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.no_uvloop_echo:
         plan.echo_on_uvloop = False
     machine = _versions()
+    if args.startup_only:
+        with tempfile.TemporaryDirectory(prefix="courtyard-startup-") as tmp:
+            print(asyncio.run(startup_only(plan, Path(tmp), args.startup_only)))
+        return 0
     with tempfile.TemporaryDirectory(prefix="courtyard-throughput-") as tmp:
         report = asyncio.run(run(plan, Path(tmp)))
     given = sys.argv[1:] if argv is None else argv

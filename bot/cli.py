@@ -14,9 +14,9 @@ from pathlib import Path
 from telegram.error import InvalidToken
 
 from bot import __version__, cli_learning, event_loop
+from bot.collector import keep_imported_modules, pause_for_start_up, resume_after_start_up
 from bot.config import ConfigError, Settings, default_config_path, load_settings, require_token
 from bot.logging_setup import configure_logging
-from bot.operations_cli import OPERATIONS
 from storage.database import Database
 from storage.db_lock import DatabaseLocked, database_lock
 from storage.migrations import MigrationError
@@ -109,6 +109,9 @@ def add_sandbox_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `courtyard` console script."""
     args = build_parser().parse_args(argv)
+    if args.command == "run":
+        pause_for_start_up()  # until the bot polls (see bot.collector)
+        keep_imported_modules()
     try:
         if args.command == "check-config":
             return check_config(args.path or default_config_path())
@@ -123,15 +126,20 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cli_learning.run_train(args, settings)
         if args.command == "migrate":
             return asyncio.run(migrate(settings))
-        if args.command in OPERATIONS:
-            return OPERATIONS[args.command](settings, args)
-        return run(settings)
+        if args.command == "run":
+            return run(settings)
+        # backup, restore, status: imported only for them (`run` starts without them).
+        from bot.operations_cli import OPERATIONS
+
+        return OPERATIONS[args.command](settings, args)
     except ConfigError as exc:
         print(f"courtyard: config error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except MigrationError as exc:
         print(f"courtyard: database error: {exc}", file=sys.stderr)
         return 1
+    finally:
+        resume_after_start_up()
 
 
 def check_config(path: Path) -> int:
@@ -223,6 +231,8 @@ async def serve(settings: Settings) -> None:
     from bot.runner import CourtyardRunner
     from bot.services import Services
 
+    keep_imported_modules()
+
     services = Services.create(settings)
     application = build_application(services)
     stop = asyncio.Event()
@@ -230,4 +240,20 @@ async def serve(settings: Settings) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     logger.info("Starting Courtyard %s", __version__)
-    await CourtyardRunner(application, services, freeze_startup_objects=True).run(stop)
+    runner = CourtyardRunner(application, services, freeze_startup_objects=True)
+    after_start_up = asyncio.ensure_future(_once_polling(runner.ready, settings))
+    try:
+        await runner.run(stop)
+    finally:
+        after_start_up.cancel()
+
+
+async def _once_polling(ready: asyncio.Event, settings: Settings) -> None:
+    """What start-up leaves until the bot polls: the automatic collector, and compiling the
+    classifier's patterns (a tenth of a second; one group of rules a turn of the event loop,
+    while the first getUpdates waits; a message that comes first compiles what it needs)."""
+    await ready.wait()
+    resume_after_start_up()
+    for cue in settings.classifier.cues():
+        cue.compile()
+        await asyncio.sleep(0)

@@ -12,9 +12,9 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.domain.classifier_evaluation import LabelledMessage, parse_corpus
 from bot.domain.classifier_rules import default_rules
 from bot.domain.learned_model import NONE_LABEL, PACKAGED_MODEL, SUGGESTION_LABEL
 from bot.domain.model_training import Example, train
@@ -23,6 +23,9 @@ from bot.learning import adapt_from_corrections, base_understanding, with_adapta
 from storage.adaptations import AdaptationRepository
 from storage.corrections import CorrectionRepository
 from storage.database import Database
+
+if TYPE_CHECKING:  # the corpus reader is imported when read: `courtyard run` never needs it
+    from bot.domain.classifier_evaluation import LabelledMessage
 
 PACKAGED_PATH = Path(__file__).resolve().parent / "domain" / PACKAGED_MODEL
 
@@ -61,6 +64,8 @@ def corpus_examples(messages: list[LabelledMessage]) -> list[Example]:
 
 
 def read_corpus(folder: Path) -> list[LabelledMessage]:
+    from bot.domain.classifier_evaluation import parse_corpus
+
     messages: list[LabelledMessage] = []
     for path in sorted(folder.glob("*.tsv")) if folder.is_dir() else [folder]:
         messages.extend(parse_corpus(path.read_text("utf-8").splitlines()))

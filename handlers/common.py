@@ -160,6 +160,9 @@ def utf16_length(text: str) -> int:
 def chunk_lines(lines: list[str], budget: int = MESSAGE_BUDGET) -> list[str]:
     """Join lines into messages that each fit Telegram's limit, never splitting a line's
     HTML (a single over-long line is cut at a plain-text boundary by its producer)."""
+    whole = "\n".join(lines)
+    if utf16_length(whole) < budget:  # the usual case: one message (a length, not one a line)
+        return [whole] if lines else []
     chunks: list[str] = []
     current: list[str] = []
     size = 0

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from telegram.ext import CommandHandler
 
+from bot.collector import fewer_collections
 from bot.context import CourtyardContext, CourtyardHandler
 from bot.domain.due import DueRules, next_due_at
 from bot.domain.escalation import EscalationStep, StaffLevel, StaffMember, TopOfLadder
@@ -262,18 +263,37 @@ async def send_digests(context: CourtyardContext) -> None:
     """Each staff member's open requests, once a day at their time (missed ones: once).
 
     Staff are read in pages on the job connection (the next page while this one is written),
-    digests are claimed 25 at a time in one short transaction each, and writing yields to the
-    event loop every few milliseconds, so commands are not kept waiting behind a district's
-    digests.
+    digests are claimed 25 at a time in one short transaction each (the next 25 are written
+    while one is stored), and writing yields to the event loop every few milliseconds, so
+    commands are not kept waiting behind a district's digests. The job connection maps the
+    file meanwhile, and the cycle collector runs less often (see `bot.collector`).
     """
     services = context.services
     now = services.clock.now()
+    with fewer_collections():
+        async with services.database.mapped_job_reads():
+            await _write_digests(context, now)
+    await deliver_outbox(context)
+
+
+async def _write_digests(context: CourtyardContext, now: datetime) -> None:
+    services = context.services
     day = now.astimezone(services.settings.community.timezone).date()
     writer = DigestWriter(context, now)
     loop = asyncio.get_running_loop()
     async with services.database.job_reads():
         # Created here, so its reads go to the job connection too.
         reading = asyncio.ensure_future(_digest_page(context, now, after=0))
+    claiming: asyncio.Future[int] | None = None
+
+    async def claim(digests: list[tuple[int, list[OutgoingMessage]]]) -> None:
+        # One claim in flight: the previous one is stored before the next is sent, so they
+        # are stored in order, and a failed claim stops the run.
+        nonlocal claiming
+        if claiming is not None:
+            await claiming
+        claiming = asyncio.ensure_future(services.staff_settings.claim_digests(day, digests, now))
+
     try:
         while True:
             page = await reading
@@ -286,17 +306,23 @@ async def send_digests(context: CourtyardContext) -> None:
                 _ = translator(preferred_language(page.languages.get(person_id), context))
                 digests.append((person_id, writer.messages(person_id, page.cards[person_id], _)))
                 if len(digests) == DIGEST_CLAIMS:
-                    await services.staff_settings.claim_digests(day, digests, now)
+                    await claim(digests)
                     digests = []
-                elif loop.time() - slice_start >= DIGEST_SLICE:
+                if loop.time() - slice_start >= DIGEST_SLICE:
                     await asyncio.sleep(0)  # let commands in
                     slice_start = loop.time()
-            await services.staff_settings.claim_digests(day, digests, now)
+            if digests:
+                await claim(digests)
             if not page.more:
                 break
+        if claiming is not None:
+            await claiming
     finally:
         reading.cancel()  # a failed run leaves no read behind
-    await deliver_outbox(context)
+        if claiming is not None:
+            await asyncio.wait([claiming])  # and no write running on
+            if not claiming.cancelled():
+                claiming.exception()  # seen (a failed run raises its own error)
 
 
 @dataclass(frozen=True)

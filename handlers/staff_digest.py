@@ -10,9 +10,15 @@ from typing import Any
 from telegram import Update
 
 from bot.context import CourtyardContext
-from bot.domain.digest import DIGEST_SHOWN, most_pressing, order_for_digest, watched_deadline
+from bot.domain.digest import (
+    DIGEST_SHOWN,
+    most_pressing,
+    order_for_digest,
+    target_seconds,
+    watched_deadline,
+)
 from bot.domain.lifecycle import RequestStatus
-from bot.domain.sla import SlaTargets, Urgency
+from bot.domain.sla import Urgency
 from bot.i18n import Translator
 from handlers.common import chunk_lines, escape, reply, sender_id, translator_for
 from handlers.labels import category_name
@@ -28,11 +34,11 @@ _NO_BUILDING = 0
 
 @dataclass(slots=True)
 class DigestEntry:
-    """A card with what `most_pressing` sorts by."""
+    """A card with what `most_pressing` sorts by (Unix seconds)."""
 
     request_id: int
-    created_at: datetime
-    deadline: datetime
+    created_at: int
+    deadline: int
     card: DigestCard
 
 
@@ -58,15 +64,23 @@ class _Remembering(Translator):
 
 
 class DigestWriter:
-    """Writes one job run's digests (SLA targets are looked up once per kind of request)."""
+    """Writes one job run's digests (SLA targets are looked up once per kind of request, and
+    the words for an age once per language and hour)."""
 
     def __init__(self, context: CourtyardContext, now: datetime) -> None:
         services = context.services
         self._sla = services.sla
-        self._now = now
+        self._now = int(now.timestamp())
         self._day = now.astimezone(services.settings.community.timezone).date().isoformat()
-        self._targets: dict[tuple[str, bool, int | None], SlaTargets] = {}
+        # By (category, urgent), or (category, urgent, building) for a building with targets
+        # of its own: a district has 20,000 kinds of request by building, and few overrides.
+        self._targets: dict[tuple[str, bool] | tuple[str, bool, int | None], tuple[int, int]] = {}
+        self._own_targets = services.sla.building_overrides.keys()
         self._translators: dict[str, Translator] = {}
+        # Words by (language, kind) and minutes: a district's digests show 60,000 lines a run,
+        # with a few hundred different ages, and the same dozen categories.
+        self._words: dict[tuple[str, str], dict[int, str]] = {}
+        self._categories: dict[tuple[str, str], str] = {}
 
     def messages(
         self, person_id: int, cards: list[DigestCard], _: Translator
@@ -107,13 +121,18 @@ class DigestWriter:
             for card in cards
         ]
 
-    def _deadline(self, card: DigestCard) -> datetime:
-        kind = (card.category, card.urgent, card.building_id)
+    def _deadline(self, card: DigestCard) -> int:
+        building = card.building_id
+        kind: tuple[str, bool] | tuple[str, bool, int | None] = (
+            (card.category, card.urgent, building)
+            if building in self._own_targets
+            else (card.category, card.urgent)
+        )
         targets = self._targets.get(kind)
         if targets is None:
             urgency = Urgency.URGENT if card.urgent else Urgency.NORMAL
-            building = _NO_BUILDING if card.building_id is None else card.building_id
-            targets = self._sla.targets_for(card.category, urgency, building)
+            building = _NO_BUILDING if building is None else building
+            targets = target_seconds(self._sla.targets_for(card.category, urgency, building))
             self._targets[kind] = targets
         return watched_deadline(targets, card.created_at, card.responded_at, card.reopened_at)
 
@@ -121,17 +140,37 @@ class DigestWriter:
         """One request: number, category, age, what is due and when, its first words."""
         card, now = entry.card, self._now
         late = now - entry.deadline
-        flag = (
-            _("⚠️ {overdue} overdue").format(overdue=hours_text(_, late))
-            if late >= timedelta(0)
-            else _("due in {left}").format(left=hours_text(_, -late))
-        )
+        flag = self._words_for(_, "overdue" if late >= 0 else "due in", abs(late))
+        age = self._words_for(_, "open for", now - card.created_at)
+        category = self._categories.get((_.language, card.category))
+        if category is None:
+            category = escape(category_name(_, card.category))
+            self._categories[(_.language, card.category)] = category
         return (
-            f"{'🚨 ' if card.urgent else ''}<b>#{card.request_id}</b> "
-            f"{escape(category_name(_, card.category))} · "
-            + _("open for {age}").format(age=hours_text(_, now - card.created_at))
-            + f" · {flag}\n   {escape(shorten(card.description, 80))}"
+            f"{'🚨 ' if card.urgent else ''}<b>#{card.request_id}</b> {category} · {age} · "
+            f"{flag}\n   {escape(shorten(card.description, 80))}"
         )
+
+    def _words_for(self, _: Translator, kind: str, seconds: int) -> str:
+        """The words for `seconds` as `kind` says: open for 3 h, ⚠️ 2 d 1 h overdue, due in
+        20 min. Remembered (past an hour they change only by the hour)."""
+        known = self._words.get((_.language, kind))
+        if known is None:
+            known = self._words[(_.language, kind)] = {}
+        minutes = seconds // 60 if seconds > 0 else 0
+        if minutes >= 60:
+            minutes -= minutes % 60
+        words = known.get(minutes)
+        if words is None:
+            span = hours_text(_, timedelta(minutes=minutes))
+            if kind == "overdue":
+                words = _("⚠️ {overdue} overdue").format(overdue=span)
+            elif kind == "due in":
+                words = _("due in {left}").format(left=span)
+            else:
+                words = _("open for {age}").format(age=span)
+            known[minutes] = words
+        return words
 
 
 def action_rows(cards: list[DigestCard], _: Translator) -> list[list[dict[str, str]]]:

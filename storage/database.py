@@ -56,6 +56,7 @@ class Database:
         self._migrations = migrations
         self._connection: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self._mapped_jobs = 0  # jobs inside `mapped_job_reads`
         self._job_connection: aiosqlite.Connection | None = None
         self._job_connection_lock = asyncio.Lock()
         self._generations = dict.fromkeys(WATCHED_TABLES, 0)
@@ -112,6 +113,31 @@ class Database:
             yield
         finally:
             _JOB_READS.reset(token)
+
+    # How much of the file the job connection maps in `mapped_job_reads` (SQLite reads the
+    # rest of a larger file as usual).
+    JOB_MAP_BYTES = 1 << 30
+
+    @asynccontextmanager
+    async def mapped_job_reads(self) -> AsyncIterator[None]:
+        """Within this block (every task's job reads), the job connection reads the file
+        through a memory map: a job that reads pages from all over a large database (the
+        district's digest: 140,000 requests' rows) spends about a third less CPU on it than
+        with a copy of every page. Mapped pages count in the process's RSS until the block
+        ends (they are the page cache's, not the process's own)."""
+        if str(self.path) == ":memory:":
+            yield
+            return
+        await self._open_job_connection()
+        self._mapped_jobs += 1
+        try:
+            if self._mapped_jobs == 1 and self._job_connection is not None:
+                await self._job_connection.execute(f"PRAGMA mmap_size = {self.JOB_MAP_BYTES}")
+            yield
+        finally:
+            self._mapped_jobs -= 1
+            if self._mapped_jobs == 0 and self._job_connection is not None:
+                await self._job_connection.execute("PRAGMA mmap_size = 0")
 
     async def _open_job_connection(self) -> None:
         async with self._job_connection_lock:

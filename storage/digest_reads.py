@@ -8,22 +8,25 @@ cost two subqueries a row).
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
 from bot.domain.lifecycle import OPEN_STATUSES, RequestStatus
 from storage.database import Database, placeholders
 
 _STATUS = {status.value: status for status in RequestStatus}
-_ROWS_AT_ONCE = 500  # cards built between yields to the event loop (about a millisecond)
+_ROWS_AT_ONCE = 1000  # cards built between yields to the event loop (about a millisecond)
 
 
 # Not frozen: a district's digest builds 100k+ of these per run, and a frozen dataclass's
-# __init__ costs about seven times as much.
+# __init__ costs about seven times as much. Times stay Unix seconds for the same reason (the
+# digest turns into text only the 15 cards it shows).
 @dataclass(slots=True)
 class DigestCard:
-    """One open request on a staff member's digest."""
+    """One open request on a staff member's digest (times in Unix seconds)."""
 
     request_id: int
     building_id: int | None  # None once its building was deleted
@@ -31,9 +34,9 @@ class DigestCard:
     urgent: bool
     status: RequestStatus
     description: str
-    created_at: datetime
-    responded_at: datetime | None
-    reopened_at: datetime | None
+    created_at: int
+    responded_at: int | None
+    reopened_at: int | None
 
 
 class DigestReads:
@@ -50,38 +53,49 @@ class DigestReads:
             return {}
         statuses = [status.value for status in OPEN_STATUSES]
         marks, people = placeholders(statuses), placeholders(person_ids)
-        rows = await self._db.fetch_all(
-            "SELECT q.person_id, r.id, r.building_id, r.category, r.urgent, r.status, "
-            "r.description, r.created_at, r.responded_at, r.reopened_at FROM ("
-            "SELECT assignee_id AS person_id, id AS request_id FROM requests "
-            f"WHERE assignee_id IN ({people}) AND status IN ({marks}) "
-            # The halves never share a row (an assignee, or nobody), so no UNION's sort.
-            "UNION ALL SELECT d.person_id, d.request_id FROM request_deliveries d "
-            "JOIN requests o ON o.id = d.request_id "
-            f"WHERE d.person_id IN ({people}) AND d.request_open = 1 "
-            f"AND d.message_id IS NOT NULL AND o.assignee_id IS NULL AND o.status IN ({marks})"
-            ") q JOIN requests r ON r.id = q.request_id",
-            (*person_ids, *statuses, *person_ids, *statuses),
+        columns = (
+            "r.id, r.building_id, r.category, r.urgent, r.status, r.description, "
+            "r.created_at, r.responded_at, r.reopened_at"
+        )
+        rows = await self._db.read(
+            partial(
+                _tuples,
+                f"SELECT r.assignee_id, {columns} FROM requests r "
+                f"WHERE r.assignee_id IN ({people}) AND r.status IN ({marks}) "
+                # The halves never share a row (an assignee, or nobody), so no UNION's sort.
+                # The second reads deliveries from `request_deliveries_open_sent` alone.
+                f"UNION ALL SELECT d.person_id, {columns} FROM request_deliveries d "
+                "JOIN requests r ON r.id = d.request_id "
+                f"WHERE d.person_id IN ({people}) AND d.request_open = 1 "
+                "AND d.message_id IS NOT NULL AND r.assignee_id IS NULL "
+                f"AND r.status IN ({marks})",
+                (*person_ids, *statuses, *person_ids, *statuses),
+            )
         )
         found: dict[int, list[DigestCard]] = {person: [] for person in person_ids}
-        moment = datetime.fromtimestamp
         for start in range(0, len(rows), _ROWS_AT_ONCE):
             if start:
                 await asyncio.sleep(0)  # a page is thousands of cards: let commands in
             for row in rows[start : start + _ROWS_AT_ONCE]:
-                person, request_id, building, category, urgent, status, text = row[:7]
-                created, responded, reopened = row[7:]
+                person, number, building, category, urgent, status, text = row[:7]
                 found[person].append(
                     DigestCard(
-                        request_id,
+                        number,
                         building,
                         category,
-                        bool(urgent),
+                        urgent == 1,
                         _STATUS[status],
                         text,
-                        moment(created, UTC),
-                        None if responded is None else moment(responded, UTC),
-                        None if reopened is None else moment(reopened, UTC),
+                        row[7],
+                        row[8],
+                        row[9],
                     )
                 )
         return found
+
+
+def _tuples(sql: str, params: Sequence[Any], connection: sqlite3.Connection) -> list[Any]:
+    """Rows as plain tuples: 140,000 `sqlite3.Row`s cost a third more to make and to read."""
+    cursor = connection.cursor()
+    cursor.row_factory = None
+    return cursor.execute(sql, params).fetchall()

@@ -202,4 +202,17 @@ MIGRATIONS_SQL: list[tuple[str, str]] = [
         CREATE INDEX requests_created ON requests (created_at);
         """,
     ),
+    # --- issue 14i ---
+    (
+        "the digest reads staff's delivered cards of open requests from one covering index",
+        """
+        -- The daily digest reads every staff member's cards of open requests (140,000 in a
+        -- district) through this index alone, without a visit to each delivery's row; it
+        -- replaces the index that covered only the first two columns.
+        DROP INDEX request_deliveries_open_person;
+        CREATE INDEX request_deliveries_open_sent
+            ON request_deliveries (person_id, request_id, request_open, message_id)
+            WHERE request_open = 1 AND message_id IS NOT NULL;
+        """,
+    ),
 ]

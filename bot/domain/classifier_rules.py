@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from dataclasses import dataclass, field, fields
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from typing import Final
 
@@ -47,28 +47,36 @@ class Cue:
 
     keywords_zh: tuple[str, ...] = ()
     keywords_en: tuple[str, ...] = ()
-    patterns: tuple[re.Pattern[str], ...] = ()
+    # Regular expressions, checked when the rules are read (`_Table.patterns`) and compiled
+    # the first time they are needed (`patterns`).
+    pattern_sources: tuple[str, ...] = ()
     _cjk_keywords: tuple[str, ...] = field(init=False, repr=False, compare=False)
-    _word_matcher: re.Pattern[str] | None = field(init=False, repr=False, compare=False)
-    # Each pattern with the script it cannot match without (None: either); see `_needs`.
-    _gated_patterns: tuple[tuple[re.Pattern[str], re.Pattern[str] | None], ...] = field(
-        init=False, repr=False, compare=False
-    )
-    # The patterns that can match text with (Latin, Chinese) in it, in pattern order.
-    _by_script: dict[tuple[bool, bool], tuple[re.Pattern[str], ...]] = field(
-        init=False, repr=False, compare=False
-    )
+    _words: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # Which list a keyword sits in does not matter; its script decides how it matches.
         keywords = tuple(dict.fromkeys(self.keywords_zh + self.keywords_en))
         cjk = tuple(keyword for keyword in keywords if _CJK.search(keyword))
-        words = [keyword for keyword in keywords if keyword not in cjk]
         object.__setattr__(self, "_cjk_keywords", cjk)
-        object.__setattr__(self, "_word_matcher", _word_matcher(words))
+        object.__setattr__(self, "_words", tuple(k for k in keywords if k not in cjk))
+
+    @cached_property
+    def patterns(self) -> tuple[re.Pattern[str], ...]:
+        """The patterns, compiled at first use: the packaged rules hold hundreds, and
+        compiling them all took a tenth of the bot's start-up (`compile` does it ahead)."""
+        return tuple(re.compile(source) for source in self.pattern_sources)
+
+    @cached_property
+    def _word_pattern(self) -> re.Pattern[str] | None:
+        return _word_matcher(list(self._words))
+
+    @cached_property
+    def _by_script(self) -> dict[tuple[bool, bool], tuple[re.Pattern[str], ...]]:
+        """The patterns that can match text with (Latin, Chinese) in it, in pattern order:
+        each pattern is kept out of the texts lacking the script it cannot match without
+        (`_needs`)."""
         gated = tuple((pattern, _needs(pattern.pattern)) for pattern in self.patterns)
-        object.__setattr__(self, "_gated_patterns", gated)
-        by_script = {
+        return {
             (latin, cjk): tuple(
                 pattern
                 for pattern, needs in gated
@@ -77,7 +85,11 @@ class Cue:
             for latin in (False, True)
             for cjk in (False, True)
         }
-        object.__setattr__(self, "_by_script", by_script)
+
+    def compile(self) -> None:
+        """Compile now what the first message would otherwise compile."""
+        self._by_script  # noqa: B018 (a cached property: reading it compiles)
+        self._word_pattern  # noqa: B018
 
     def keyword_hits(self, folded_text: str) -> tuple[str, ...]:
         """Keywords found in already-normalized text, in order of appearance.
@@ -85,8 +97,9 @@ class Cue:
         A keyword inside a longer keyword that also matched ("灯" in "楼道灯") is dropped.
         """
         found = [keyword for keyword in self._cjk_keywords if keyword in folded_text]
-        if self._word_matcher is not None and _LATIN.search(folded_text):
-            found.extend(match.group() for match in self._word_matcher.finditer(folded_text))
+        matcher = self._word_pattern
+        if matcher is not None and _LATIN.search(folded_text):
+            found.extend(match.group() for match in matcher.finditer(folded_text))
         distinct = list(dict.fromkeys(found))
         kept = [
             hit for hit in distinct if not any(hit != other and hit in other for other in distinct)
@@ -144,6 +157,11 @@ class ClassifierRules:
     # kitchen vent): the complaint stands but pages nobody. Optional too.
     harmless: Cue = field(default_factory=Cue)
 
+    def cues(self) -> tuple[Cue, ...]:
+        """Every category and marker group."""
+        markers = (getattr(self, item.name) for item in fields(self))
+        return (*self.categories, *(cue for cue in markers if isinstance(cue, Cue)))
+
     def category(self, key: str) -> CategoryRule:
         """The category with this key (raises KeyError for an unknown key)."""
         for rule in self.categories:
@@ -193,13 +211,15 @@ def _word_matcher(words: list[str]) -> re.Pattern[str] | None:
 
 
 def rules_from_mapping(
-    data: Mapping[str, object], *, prefix: str = "classifier"
+    data: Mapping[str, object], *, prefix: str = "classifier", check_patterns: bool = True
 ) -> ClassifierRules:
     """Validate the contents of a `[classifier]` TOML table into `ClassifierRules`.
 
-    Raises `RulesError` naming the dotted key (under `prefix`) of the first problem.
+    Raises `RulesError` naming the dotted key (under `prefix`) of the first problem. Checking
+    a pattern compiles it; `check_patterns=False` leaves that to its first use (the packaged
+    rules, which the tests compile whole).
     """
-    table = _Table(data, prefix)
+    table = _Table(data, prefix, check_patterns)
     table.reject_unknown(("categories", "fallback_category", "confident", "borderline",
                           *_MARKER_GROUPS))  # fmt: skip
     categories = _categories(table.table("categories"))
@@ -227,7 +247,7 @@ def default_rules() -> ClassifierRules:
     """The packaged rules (`bot/domain/default_rules.toml`), parsed once."""
     text = resources.files("bot.domain").joinpath(DEFAULT_RULES_RESOURCE).read_text("utf-8")
     document = tomllib.loads(text)
-    return rules_from_mapping(_Table(document, "").table("classifier").data)
+    return rules_from_mapping(_Table(document, "").table("classifier").data, check_patterns=False)
 
 
 def _categories(table: _Table) -> tuple[CategoryRule, ...]:
@@ -243,7 +263,7 @@ def _categories(table: _Table) -> tuple[CategoryRule, ...]:
             CategoryRule(
                 keywords_zh=cue.keywords_zh,
                 keywords_en=cue.keywords_en,
-                patterns=cue.patterns,
+                pattern_sources=cue.pattern_sources,
                 key=key,
                 icon=category.string("icon"),
             )
@@ -256,16 +276,19 @@ def _cue(table: _Table, allow_extra: tuple[str, ...] = ()) -> Cue:
     return Cue(
         keywords_zh=table.keywords("keywords_zh"),
         keywords_en=table.keywords("keywords_en"),
-        patterns=table.patterns("patterns"),
+        pattern_sources=table.patterns("patterns"),
     )
 
 
 class _Table:
     """A TOML table plus its dotted position, for error messages."""
 
-    def __init__(self, data: Mapping[str, object], prefix: str) -> None:
+    def __init__(
+        self, data: Mapping[str, object], prefix: str, check_patterns: bool = True
+    ) -> None:
         self.data = data
         self.prefix = prefix
+        self.check_patterns = check_patterns
 
     def key(self, name: str) -> str:
         return f"{self.prefix}.{name}" if self.prefix else name
@@ -283,7 +306,7 @@ class _Table:
             raise RulesError(self.key(name), "is required")
         if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
             raise RulesError(self.key(name), "must be a table")
-        return _Table(value, self.key(name))
+        return _Table(value, self.key(name), self.check_patterns)
 
     def string(self, name: str) -> str:
         value = self.data.get(name)
@@ -322,13 +345,13 @@ class _Table:
     def keywords(self, name: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys(normalize(item) for item in self.strings(name)))
 
-    def patterns(self, name: str) -> tuple[re.Pattern[str], ...]:
-        compiled = []
-        for index, source in enumerate(self.strings(name)):
+    def patterns(self, name: str) -> tuple[str, ...]:
+        sources = self.strings(name)
+        for index, source in enumerate(sources if self.check_patterns else ()):
             try:
-                compiled.append(re.compile(source))
+                re.compile(source)
             except re.error as exc:
                 raise RulesError(
                     f"{self.key(name)}[{index}]", f"invalid regular expression {source!r}: {exc}"
                 ) from None
-        return tuple(compiled)
+        return sources

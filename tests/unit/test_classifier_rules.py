@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -213,3 +214,23 @@ def test_skipping_by_script_finds_what_running_every_pattern_finds() -> None:
                 every = (pattern.search(folded) for pattern in cue.patterns)
                 expected = tuple(dict.fromkeys(hit.group() for hit in every if hit))
                 assert cue.pattern_hits(folded) == expected, message.text
+
+
+def test_the_packaged_rules_compile_their_patterns_at_first_use_and_all_compile() -> None:
+    rules = rules_from_mapping(packaged_table(), check_patterns=False)
+    cues = rules.cues()
+    assert len(cues) > len(rules.categories)  # the marker groups too
+    assert all("patterns" not in cue.__dict__ for cue in cues)  # nothing compiled yet
+    for cue in cues:
+        cue.compile()
+        assert [p.pattern for p in cue.patterns] == list(cue.pattern_sources)
+    assert rules == rules_from_mapping(packaged_table())  # checked or not, the same rules
+
+
+def test_unchecked_patterns_fail_at_first_use_and_checked_ones_when_read() -> None:
+    table = minimal_table()
+    table["categories"]["elevator"]["patterns"] = ["电梯(坏"]
+    unchecked = rules_from_mapping(table, check_patterns=False).category("elevator")
+    with pytest.raises(re.error):
+        unchecked.compile()
+    assert error_for(table).key == "classifier.categories.elevator.patterns[0]"

@@ -105,3 +105,24 @@ def test_split_statements_keeps_triggers_whole() -> None:
 def test_split_statements_rejects_unfinished_sql() -> None:
     with pytest.raises(MigrationError):
         split_statements("CREATE TABLE t (x INTEGER)")
+
+
+async def test_mapped_job_reads_map_the_file_until_the_last_block_ends(tmp_path: Path) -> None:
+    db = Database(tmp_path / "c.db")
+    await db.open()
+
+    async def job_mmap_size() -> int:
+        async with db.job_reads():
+            return int(await db.fetch_value("PRAGMA mmap_size"))
+
+    try:
+        assert await job_mmap_size() == 0
+        async with db.mapped_job_reads():
+            assert await job_mmap_size() > 0
+            assert await db.fetch_value("PRAGMA mmap_size") == 0  # commands' reads: as before
+            async with db.mapped_job_reads():  # a second job, overlapping
+                assert await job_mmap_size() > 0
+            assert await job_mmap_size() > 0
+        assert await job_mmap_size() == 0
+    finally:
+        await db.close()

@@ -17,6 +17,7 @@ from bot.domain.digest import (
     next_daily_at,
     next_weekly_at,
     order_for_digest,
+    target_seconds,
     watched_deadline,
 )
 from bot.domain.sla import RequestTimes, SlaPolicy, SlaTargets, Urgency
@@ -32,6 +33,22 @@ class Row:
     request_id: int
     created_at: datetime
     deadline: datetime
+
+
+@dataclass(frozen=True)
+class SecondsRow:
+    request_id: int
+    created_at: int
+    deadline: int
+    row: Row
+
+
+def _whole(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def _moment(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def ago(hours: float) -> datetime:
@@ -101,6 +118,10 @@ def test_most_pressing_refuses_naive_now() -> None:
 _MOMENT = st.integers(0, 400).map(lambda hours: NOW - timedelta(hours=hours))
 
 
+def _seconds(moment: datetime | None) -> int | None:
+    return None if moment is None else int(moment.timestamp())
+
+
 @given(_MOMENT, st.none() | _MOMENT, st.none() | _MOMENT, st.sampled_from(list(Urgency)))
 def test_watched_deadline_is_the_sla_rule(
     created: datetime, responded: datetime | None, reopened: datetime | None, urgency: Urgency
@@ -109,17 +130,38 @@ def test_watched_deadline_is_the_sla_rule(
     times = RequestTimes(created, responded, reopened)
     deadlines = policy.deadlines_for("water", urgency, 1, times)
     expected = deadlines.resolve_by if times.has_response else deadlines.respond_by
-    targets = policy.targets_for("water", urgency, 1)
-    assert watched_deadline(targets, created, responded, reopened) == expected
+    targets = target_seconds(policy.targets_for("water", urgency, 1))
+    deadline = watched_deadline(
+        targets, int(created.timestamp()), _seconds(responded), _seconds(reopened)
+    )
+    assert deadline == int(expected.timestamp())
 
 
 def test_watched_deadline_restarts_with_a_reopening() -> None:
-    targets = SlaTargets(timedelta(hours=1), timedelta(hours=10))
-    created, reopened = ago(50), ago(5)
+    targets = target_seconds(SlaTargets(timedelta(hours=1), timedelta(hours=10)))
+    hour = 3600
+    created, reopened = 1_000_000, 1_000_000 + 45 * hour
     # Responded before the reopening: that response no longer counts.
-    assert watched_deadline(targets, created, ago(40), reopened) == reopened + timedelta(hours=1)
-    assert watched_deadline(targets, created, ago(4), reopened) == reopened + timedelta(hours=10)
-    assert watched_deadline(targets, created, None, None) == created + timedelta(hours=1)
+    assert watched_deadline(targets, created, created + 10 * hour, reopened) == reopened + hour
+    assert watched_deadline(targets, created, reopened + hour, reopened) == reopened + 10 * hour
+    assert watched_deadline(targets, created, None, None) == created + hour
+
+
+@given(st.lists(_ROW, max_size=40), st.integers(0, 45))
+def test_the_order_is_the_same_in_unix_seconds(rows: list[Row], limit: int) -> None:
+    # The digest orders cards by their times in seconds; whole-second times order alike.
+    def seconds(row: Row) -> SecondsRow:
+        return SecondsRow(row.request_id, _whole(row.created_at), _whole(row.deadline), row)
+
+    whole = [
+        Row(r.request_id, _moment(_whole(r.created_at)), _moment(_whole(r.deadline))) for r in rows
+    ]
+    in_seconds = [seconds(row) for row in whole]
+    now = int(NOW.timestamp())
+    assert [r.row for r in order_for_digest(in_seconds, now)] == order_for_digest(whole, NOW)
+    assert [r.row for r in most_pressing(in_seconds, now, limit)] == most_pressing(
+        whole, NOW, limit
+    )
 
 
 def test_order_refuses_naive_now() -> None:

@@ -29,7 +29,7 @@ def _writer() -> DigestWriter:
 def _card(
     request_id: int, hours_ago: int, status: RequestStatus = RequestStatus.NEW
 ) -> DigestCard:
-    created = NOW - timedelta(hours=hours_ago)
+    created = int((NOW - timedelta(hours=hours_ago)).timestamp())
     return DigestCard(request_id, 1, "water", False, status, "漏水", created, None, None)
 
 
