@@ -90,12 +90,17 @@ class RunningBot:
     task: asyncio.Task[None]
 
     async def settle(self, timeout: float = 10.0) -> None:
-        """Wait until every update the emulator queued has been fetched and handled."""
+        """Wait until every update the emulator queued has been fetched and handled, and
+        every new request's routing (which goes on after its update) is done."""
         if self.services.settings.telegram.mode == "polling":
             await self.emulator.wait_for_updates_consumed(timeout=timeout)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while self.runner.dispatcher.pending or await self.services.inbox.unhandled():
+        while (
+            self.runner.dispatcher.pending
+            or self.services.intake_tails.count
+            or await self.services.inbox.unhandled()
+        ):
             if loop.time() > deadline:
                 raise AssertionError("updates were not handled in time")
             await asyncio.sleep(0.02)

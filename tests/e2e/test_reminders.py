@@ -113,7 +113,9 @@ async def _report(emulator: BotApiEmulator, s: Scene, text: str) -> SentMessage:
 
 
 async def tick(bot: RunningBot, name: str = "plan_reminders") -> None:
-    """Run a repeating job now (its real interval is a minute; the clock here is fake)."""
+    """Run a repeating job now (its real interval is a minute; the clock here is fake), once
+    the bot is idle, as it is long before a real tick a minute later."""
+    await bot.settle()
     job = next(j for j in bot.application.job_queue.jobs() if j.name == name)
     await job.run(bot.application)
 
