@@ -220,7 +220,14 @@ class Database:
                 # is nothing to roll back, and the original error is the one to report.
                 if connection.in_transaction:
                     await connection.execute("ROLLBACK")
+                # Other tasks read on this connection between this transaction's statements,
+                # so a value cached meanwhile may be one that was just rolled back.
+                self._forget_uncommitted()
                 raise
+
+    def _forget_uncommitted(self) -> None:
+        for table in WATCHED_TABLES:
+            self._note_change(table, None)
 
     async def run(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work` with the plain sqlite3 connection on the database thread, in one round

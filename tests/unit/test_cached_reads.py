@@ -193,3 +193,26 @@ async def test_people_staff_and_languages_follow_every_change(
     await chats.set_active(GROUP, False)
     assert await chats.languages(GROUP) == ("zh", None)
     assert await buildings.chats_of(five.id) == []
+
+
+async def test_a_value_read_inside_a_transaction_that_rolls_back_is_not_kept(
+    db: Database,
+) -> None:
+    """Reads of other tasks share the connection with an open transaction and see its
+    uncommitted rows; a rollback makes whatever they cached be read again."""
+    await db.execute(INSERTS["people"])
+    before = db.generation("people")
+    seen_inside: list[int] = []
+
+    async def failing_rename() -> None:
+        async with db.transaction() as connection:
+            await connection.execute("UPDATE people SET first_name = 'Ghost' WHERE id = 7")
+            seen_inside.append(db.generation("people"))
+            raise RuntimeError("the transaction fails after its write")
+
+    with pytest.raises(RuntimeError):
+        await failing_rename()
+    [inside] = seen_inside
+    assert inside > before
+    assert db.generation("people") > inside
+    assert db.row_generation("people", 7) > before
