@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from bot.clock import FakeClock
 from bot.domain.lists import NeedStatus, ProjectStatus
 from bot.sandbox import BotApiEmulator
-from tests.e2e.harness import RunningBot
+from tests.e2e.harness import RunningBot, eventually
 from tests.e2e.lists.helpers import Scene, board_shows, join, press, tick
 
 
@@ -97,14 +97,21 @@ async def test_need_to_evaluated_project_with_meeting_poll_board_and_follow_up(
         query = emulator.press_button(person, poll, button_text="For")
         await emulator.wait_callback_answer(query)
     emulator.send_message(s.head, s.group, "/poll 1 close")
-    # The results go out after the lists followed the poll, so they are settled by now.
     await emulator.wait_for_message(s.group, containing="Results of #P1")
-    need = await bot.services.needs.get(1)
-    assert need is not None
-    assert need.status is NeedStatus.FORWARDED
-    d1 = await bot.services.decisions.get(1)
-    assert d1 is not None
-    assert not d1.is_open
+
+    # The results are queued with the outcome, so an outbox run can send them while the
+    # lists are still following the poll: wait for the need to move and its decision to close.
+    async def lists_followed() -> bool:
+        need = await bot.services.needs.get(1)
+        d1 = await bot.services.decisions.get(1)
+        return (
+            need is not None
+            and need.status is NeedStatus.FORWARDED
+            and d1 is not None
+            and not d1.is_open
+        )
+
+    await eventually(lists_followed, description="the need forwarded and D1 done")
 
     # -- the project: approved by the poll, worked on, with progress and photos --------------
     emulator.send_message(
