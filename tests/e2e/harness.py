@@ -96,11 +96,8 @@ class RunningBot:
             await self.emulator.wait_for_updates_consumed(timeout=timeout)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while (
-            self.runner.dispatcher.pending
-            or self.services.intake_tails.count
-            or await self.services.inbox.unhandled()
-        ):
+        # `pending` counts the routing still going on after its update (`bot.intake_tails`).
+        while self.runner.dispatcher.pending or await self.services.inbox.unhandled():
             if loop.time() > deadline:
                 raise AssertionError("updates were not handled in time")
             await asyncio.sleep(0.02)
