@@ -56,6 +56,11 @@ UNDERSTANDING = Understanding(RULES, packaged_model())
         "冷氣機個架鏽到爛晒，部機斜咗，正下面係行人路",
         "消防车道上又被一辆白色面包车占住了，打了电话也没人挪",
         "there's a nasty rotten egg smell near the boiler cupboard on the 4th floor",
+        # Indian and Singapore English.
+        "current is coming in the balcony grill, my son got a shock just now",
+        "lift door clamp my girl's hand at level 7, still cannot take out!!",
+        "aunty fell in the bathroom, she's shouting but the door is latched from inside",
+        "The strata power box out front is wide open with wires showing, kids play there",
     ],
 )
 def test_hazards_told_by_what_is_happening_are_urgent(text: str) -> None:
@@ -111,6 +116,7 @@ def test_faults_near_hazard_words_are_not_urgent(text: str) -> None:
         "spotted a hedgehog by the bike shed last night, so cute",
         "看到一只松鼠在小区的树上跳来跳去，好可爱",
         "+1 to this",
+        "Same thing happened at my sister's society in Pune last monsoon, the basement flooded",
     ],
 )
 def test_hard_negatives_in_new_words_are_hedged(text: str) -> None:
