@@ -61,6 +61,9 @@ UNDERSTANDING = Understanding(RULES, packaged_model())
         "lift door clamp my girl's hand at level 7, still cannot take out!!",
         "aunty fell in the bathroom, she's shouting but the door is latched from inside",
         "The strata power box out front is wide open with wires showing, kids play there",
+        # Hong Kong: a fire escape blocked, a ceiling board hanging where people pass.
+        "樓梯間有人放咗架BB車同埋雜物，阻住走火通道",
+        "大堂天花有塊板吊咗落嚟，就喺信箱上面，啲人行過好危險",
     ],
 )
 def test_hazards_told_by_what_is_happening_are_urgent(text: str) -> None:
@@ -108,6 +111,9 @@ def test_faults_near_hazard_words_are_not_urgent(text: str) -> None:
         "单车棚的灯换了新的，晚上再也不黑了",
         "水浸嗰度查到係冷氣機去水喉甩咗，師傅已經整返好",
         "电梯异响查过了，是导轨缺油，保养完安静多了",
+        "the flooding in the basement last week is all dried out now, thanks team",
+        "水管爆裂那件事處理完了，謝謝管委會",
+        "電梯按鈕壞掉那個已經換新的了，現在很好按",
         # Forwarded notices, sales, found notices, sightings, a bare +1.
         "FWD from electricity board: substation maintenance Sunday 2-4am, expect a short outage",
         "轉發自來水公司短訊：明日上午水壓可能偏低",
