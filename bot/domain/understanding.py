@@ -124,7 +124,7 @@ def combine(
             reasons.append("model: not a request")
 
     suggestion = not rules_urgent and (
-        (ruled.suggestion and prediction.request < limits.card)
+        (ruled.suggestion and prediction.request < limits.hedged_button)
         or (
             prediction.suggestion >= limits.suggestion
             and prediction.suggestion > prediction.request
