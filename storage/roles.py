@@ -90,6 +90,18 @@ class RoleRepository:
     def _people_stamp(self, assignments: Iterable[RoleAssignment]) -> tuple[int, ...]:
         return tuple(self._db.row_generation("people", a.person_id) for a in assignments)
 
+    def forget_cached(self, person_id: int) -> None:
+        """The person was deleted (/forgetme): drop every cached read that names them, so their
+        name is not kept in memory until the entry happens to be evicted."""
+        self._of_person.discard(person_id)
+        naming = [
+            building_id
+            for building_id, read in self._in_building.items()
+            if any(assignment.person_id == person_id for assignment in read.assignments)
+        ]
+        for building_id in naming:
+            del self._in_building[building_id]
+
     async def in_building(self, building_id: int) -> list[RoleAssignment]:
         roles_stamp = self._db.generation("roles")  # before the read
         cached = self._in_building.get(building_id)

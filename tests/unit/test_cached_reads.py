@@ -3,6 +3,7 @@ tables they come from, by any code path, makes them be read again."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,7 +17,7 @@ from storage.buildings import BuildingRepository
 from storage.chats import ChatRepository
 from storage.database import WATCHED_TABLES, Database
 from storage.people import PeopleRepository, Person
-from storage.roles import RoleRepository
+from storage.roles import RoleAssignment, RoleRepository
 
 GROUP = -100_500
 
@@ -216,3 +217,33 @@ async def test_a_value_read_inside_a_transaction_that_rolls_back_is_not_kept(
     assert inside > before
     assert db.generation("people") > inside
     assert db.row_generation("people", 7) > before
+
+
+async def test_forgetting_a_person_keeps_nothing_of_them_in_memory(db: Database) -> None:
+    """After /forgetme no cached read still holds the person's name (it would never be served,
+    as their rows are gone, but it would stay in memory until evicted)."""
+    from storage.forget import ForgetRepository
+
+    clock = FakeClock(datetime(2026, 12, 3, tzinfo=UTC))
+    buildings, people = BuildingRepository(db, clock), PeopleRepository(db, clock)
+    roles = RoleRepository(db, clock)
+    five, _ = await buildings.ensure("Building 5")
+    for person_id, name in ((7, "Pavel"), (8, "Rita")):
+        await people.remember(
+            person_id, first_name=name, last_name=None, username=None, language_code="en"
+        )
+        await roles.assign(five.id, person_id, CommunityRole.STAFF, actor_id=None)
+    # Both reads cached, as in a group where the staff are routed to and a button pressed.
+    assert {a.person_name for a in await roles.in_building(five.id)} == {"Pavel", "Rita"}
+    assert [a.person_name for a in await roles.of_person(7)] == ["Pavel"]
+
+    await ForgetRepository(db, clock).forget(7)
+    roles.forget_cached(7)
+    gc.collect()
+
+    left = [
+        obj for obj in gc.get_objects() if isinstance(obj, RoleAssignment) and obj.person_id == 7
+    ]
+    assert left == []
+    # Others' entries are read again as usual, and the forgotten person is not among them.
+    assert [a.person_name for a in await roles.in_building(five.id)] == ["Rita"]
