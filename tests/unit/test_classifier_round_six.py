@@ -27,16 +27,19 @@ UNDERSTANDING = Understanding(RULES, packaged_model())
         "走廊裡都是煙，嗆得喘不過氣，不知道哪一戶",
         "地下车库弥漫着烟，看不清车位了",
         "The landing on 9 is thick with smoke and I'm coughing, no idea which flat",
+        "儲物間一屋子的煙，嗆得眼淚直流",
         # Gas or rotten eggs smelt, getting stronger or filling a floor.
         "12楼电梯口一股臭蛋味，越往里走越重，谁家燃气没关？",
         "成條走廊一陣臭雞蛋味，越嚟越勁，好驚",
         "樓梯間有一股臭雞蛋的味道，越來越濃，頭都暈了",
         "There's a sulphur smell on level 4 that keeps getting stronger, could be gas",
         "gas smell in the whole stairwell of block D, really strong now",
+        "the rotten-egg smell by lift 2 is much stronger than an hour ago",
         # Water still surging or pouring out of a flat or from a ceiling.
         "对门家里的水一直往外涌，已经漫进电梯厅了",
         "隔壁單位的水不停湧出來，整條走廊都係水",
         "天花板的水哗哗地灌下来，接了三个桶都不够",
+        "車庫頂上的水不斷倒下來，已經積到腳踝",
         "樓上單位啲水由天花一路灌落嚟，仲係不停咁灌",
         "Water is pouring from the ceiling of the bike store onto the floor",
         "flat 3C's door has water gushing out from under it into the hallway, still going",
@@ -46,6 +49,8 @@ UNDERSTANDING = Understanding(RULES, packaged_model())
         "雨水順住窗邊流落插蘇度，我唔敢撳個掣",
         "楼上漏下来的水正好滴在客厅开关面板上",
         "the kitchen ceiling light is half full of water and still switched on",
+        "阳台吸顶灯的灯罩接满了水，灯还亮着，我不敢去关",
+        "Rain is running down the wall right onto the sockets in the laundry room",
         "rain coming in and running down the wall onto the fuse box in the garage",
     ],
 )
@@ -64,6 +69,7 @@ def test_round_six_hazards_are_urgent(text: str) -> None:
         "三楼走廊的灯一闪一闪的，晚上有点吓人",
         "corridor light outside 7F flickers all evening",
         "昨晚楼道里好像有点臭鸡蛋味，早上开了窗就散了",
+        "前天夜里走廊有股淡淡的怪味，后来就没有了",
         "隔壁阳台在烤串，烟飘进来呛得我赶紧关窗",
         "樓下有人炒辣椒，嗆到成座樓都咳",
         # A door or cover ajar with nothing exposed.
