@@ -70,7 +70,7 @@ _TRADITIONAL_SIMPLIFIED_PAIRS: Final = (
     # Taiwan and Hong Kong chat: 瓦斯, 燭, 傘, 櫈, 鏽, 曬, 閂 …
     "講讲繳缴燭烛傘伞誼谊櫈凳掃扫餉饷臘腊舖铺柵栅螢萤洩泄納纳櫻樱螞蚂剝剥鞦秋韆千"
     "滷卤悶闷嬤嬷棧栈薦荐襲袭撻挞捲卷魷鱿鏽锈翹翘絆绊嬰婴閂闩衞卫嚟来"
-    "廂厢漬渍樁桩屜屉鉤钩懸悬盪荡棄弃屍尸樑梁銹锈"
+    "廂厢漬渍樁桩屜屉鉤钩懸悬盪荡棄弃屍尸樑梁銹锈嗆呛灘滩"
 )
 
 _TRADITIONAL_TO_SIMPLIFIED: Final[dict[int, str]] = {
