@@ -27,7 +27,9 @@ class Thresholds:
     button: float = 0.6  # model alone offers a button
     veto: float = 0.08  # below this the model turns a rules card into a button
     keep_button: float = 0.3  # below this a rules button is dropped
-    hedged_button: float = 0.9  # a message the rules hedged gets a model button only above this
+    # A message the rules hedged gets a model button only above this, and a wish the rules
+    # read as a suggestion becomes a request only above it too.
+    hedged_button: float = 0.9
     urgent: float = 0.7  # model adds urgency to a flagged request
     suggestion: float = 0.5
     rules_weight: float = 1.3  # what full rules votes add to a category's model probability
